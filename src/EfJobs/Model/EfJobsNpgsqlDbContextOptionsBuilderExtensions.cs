@@ -1,0 +1,30 @@
+using EfJobs.Model;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
+
+namespace Microsoft.EntityFrameworkCore;
+
+/// <summary>Turns EfJobs on for a DbContext.</summary>
+public static class EfJobsNpgsqlDbContextOptionsBuilderExtensions
+{
+    /// <summary>
+    /// Maps every entity that inherits <see cref="EfJobs.JobBase"/> to IHP's job table layout and maps
+    /// <see cref="EfJobs.JobStatus"/> to the PostgreSQL enum <c>job_status</c>.
+    /// </summary>
+    /// <example><c>options.UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs());</c></example>
+    /// <remarks>
+    /// When you pass your own NpgsqlDataSource to UseNpgsql, also map the enum on its builder:
+    /// <c>dataSourceBuilder.MapEnum&lt;JobStatus&gt;("job_status", JobStatusLabels.NameTranslator)</c>.
+    /// </remarks>
+    /// <param name="npgsql">The builder passed to UseNpgsql's options action.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    public static NpgsqlDbContextOptionsBuilder UseEfJobs(this NpgsqlDbContextOptionsBuilder npgsql)
+    {
+        ArgumentNullException.ThrowIfNull(npgsql);
+        npgsql.MapEnum<EfJobs.JobStatus>(EfJobs.JobStatusLabels.EnumName, nameTranslator: JobStatusNameTranslator.Instance);
+        var optionsBuilder = ((IRelationalDbContextOptionsBuilderInfrastructure)npgsql).OptionsBuilder;
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(
+            optionsBuilder.Options.FindExtension<EfJobsOptionsExtension>() ?? new EfJobsOptionsExtension());
+        return npgsql;
+    }
+}

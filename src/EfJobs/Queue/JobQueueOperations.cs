@@ -1,0 +1,258 @@
+using EfJobs.Model;
+using EfJobs.Notifications;
+using EfJobs.Queue;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace EfJobs;
+
+/// <summary>
+/// The queue's operations on a DbContext: IHP.Job.Queue's functions, with batch forms and guarded results.
+/// The runner uses them; call them yourself to build your own worker or tooling.
+/// </summary>
+/// <remarks>
+/// Every result update applies only while the row is still running and locked by the given worker, and says whether
+/// it applied: a job that stale recovery handed to another worker cannot be overwritten by its first, late worker.
+/// Every timestamp comes from the database clock. Each operation is one auto-committed statement.
+/// </remarks>
+public static class JobQueueOperations
+{
+    /// <summary>
+    /// Locks up to <paramref name="limit"/> due jobs for <paramref name="workerId"/> in one statement
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt. The jobs are not tracked.
+    /// </summary>
+    /// <returns>The jobs now owned by the worker; empty when none is due.</returns>
+    public static async Task<IReadOnlyList<TJob>> FetchJobsAsync<TJob>(this DbContext db, Guid workerId, int limit, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var sql = JobQueueSql.Fetch(JobTables.Get<TJob>(db));
+        return await PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>()
+                .FromSqlRaw(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", limit))
+                .AsNoTracking()
+                .IgnoreQueryFilters()
+                .ToListAsync(ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Locks and returns the next due job, or null (IHP's <c>fetchNextJob</c>).</summary>
+    public static async Task<TJob?> FetchNextJobAsync<TJob>(this DbContext db, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        var jobs = await db.FetchJobsAsync<TJob>(workerId, 1, cancellationToken).ConfigureAwait(false);
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    /// <summary>Marks a job succeeded and unlocks it (IHP's <c>jobDidSucceed</c>).</summary>
+    /// <returns>False when the worker no longer owns the job; nothing was written then.</returns>
+    public static async Task<bool> JobDidSucceedAsync<TJob>(this DbContext db, Guid jobId, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase =>
+        await db.JobsDidSucceedAsync<TJob>([jobId], workerId, cancellationToken).ConfigureAwait(false) == 1;
+
+    /// <summary>Marks a batch of jobs succeeded in one statement.</summary>
+    /// <returns>How many of them the worker still owned and were marked.</returns>
+    public static Task<int> JobsDidSucceedAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var ids = jobIds as Guid[] ?? [.. jobIds];
+        return PlanCacheRetry.RunAsync(
+            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
+                s => s.SetProperty(j => j.Status, JobStatus.Succeeded)
+                    .SetProperty(j => j.LockedBy, (Guid?)null)
+                    .SetProperty(j => j.LockedAt, (DateTime?)null)
+                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                ct),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a failed attempt (IHP's <c>jobDidFail</c>): retry at now + backoff while attempts are left, otherwise
+    /// failed; the exception's type, message and stack trace go to last_error.
+    /// </summary>
+    /// <returns>False when the worker no longer owns the job; nothing was written then.</returns>
+    public static Task<bool> JobDidFailAsync<TJob>(this DbContext db, TJob job, Guid workerId, Exception exception, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return db.RecordFailedAttemptAsync(job, workerId, JobErrorText.From(exception), JobStatus.Failed, maxAttempts, backoff, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records an attempt that hit its timeout (IHP's <c>jobDidTimeout</c>): retry at now + backoff while attempts are
+    /// left, otherwise timed out; last_error is 'Timeout reached'.
+    /// </summary>
+    /// <returns>False when the worker no longer owns the job; nothing was written then.</returns>
+    public static Task<bool> JobDidTimeoutAsync<TJob>(this DbContext db, TJob job, Guid workerId, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken = default)
+        where TJob : JobBase =>
+        db.RecordFailedAttemptAsync(job, workerId, JobErrorText.TimeoutReached, JobStatus.TimedOut, maxAttempts, backoff, cancellationToken);
+
+    /// <summary>Refreshes locked_at of the worker's running jobs in one statement, so stale recovery leaves them alone.</summary>
+    /// <returns>How many of them the worker still owned.</returns>
+    public static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var ids = jobIds as Guid[] ?? [.. jobIds];
+        return PlanCacheRetry.RunAsync(
+            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedAt, j => DateTime.UtcNow), ct),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Hands the worker's running jobs back to the queue at once (status retry, unlocked, run_at now) with
+    /// <paramref name="reason"/> in last_error. Used when a worker stops with jobs in flight.
+    /// </summary>
+    /// <returns>How many of them the worker still owned.</returns>
+    public static Task<int> ReleaseJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, string reason, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        ArgumentNullException.ThrowIfNull(reason);
+        if (jobIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var ids = jobIds as Guid[] ?? [.. jobIds];
+        var lastError = JobErrorText.Bound(reason);
+        return PlanCacheRetry.RunAsync(
+            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
+                s => s.SetProperty(j => j.Status, JobStatus.Retry)
+                    .SetProperty(j => j.LockedBy, (Guid?)null)
+                    .SetProperty(j => j.LockedAt, (DateTime?)null)
+                    .SetProperty(j => j.LastError, lastError)
+                    .SetProperty(j => j.RunAt, j => DateTime.UtcNow)
+                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                ct),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns jobs whose worker stopped sending heartbeats for <paramref name="staleJobTimeout"/> to the queue
+    /// (IHP's <c>recoverStaleJobs</c>). A job locked for over a day, or one that already used
+    /// <paramref name="maxAttempts"/>, is marked failed ('Stale job: worker likely crashed') instead, so a job that
+    /// crashes its worker every time does not loop forever; the others go back to retry, due now.
+    /// </summary>
+    /// <returns>How many jobs were recovered, retried or failed.</returns>
+    public static async Task<int> RecoverStaleJobsAsync<TJob>(this DbContext db, TimeSpan staleJobTimeout, int maxAttempts, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(staleJobTimeout, TimeSpan.Zero);
+        var ancient = TimeSpan.FromDays(1);
+        var failed = await PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedAt < DateTime.UtcNow - staleJobTimeout)
+                .Where(j => j.AttemptsCount >= maxAttempts || j.LockedAt < DateTime.UtcNow - ancient)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, JobStatus.Failed)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, JobErrorText.StaleCrashed)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
+            cancellationToken).ConfigureAwait(false);
+        var retried = await PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedAt < DateTime.UtcNow - staleJobTimeout)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, JobStatus.Retry)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, JobErrorText.StaleRescued)
+                        .SetProperty(j => j.RunAt, j => DateTime.UtcNow)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
+            cancellationToken).ConfigureAwait(false);
+        return failed + retried;
+    }
+
+    /// <summary>Whether any job of the type is due now (the poller's question).</summary>
+    public static Task<bool> AnyPendingJobsAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+        where TJob : JobBase =>
+        ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
+
+    /// <summary>The earliest run_at of a pending job scheduled in the future, or null when there is none.</summary>
+    public static Task<DateTime?> NextScheduledRunAtAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+        where TJob : JobBase =>
+        ScalarAsync<DateTime?>(db, JobQueueSql.NextScheduledRunAt(JobTables.Get<TJob>(db)), cancellationToken);
+
+    /// <summary>Whether both notification triggers exist and are enabled on the job's table (IHP's <c>notificationTriggersHealthy</c>).</summary>
+    public static Task<bool> NotificationTriggersHealthyAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        var table = JobTables.Get<TJob>(db);
+        return ScalarAsync<bool>(db, NotificationTriggerSql.Healthy(table.Name, table.Schema), cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates whatever is missing of the job table's notification triggers (IHP's <c>ensureNotificationTriggers</c>).
+    /// Needs DDL rights; migrations install the triggers, so call this only to repair a database that lost them.
+    /// </summary>
+    public static Task InstallNotificationTriggersAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        var table = JobTables.Get<TJob>(db);
+        return db.Database.ExecuteSqlRawAsync(NotificationTriggerSql.Create(table.Name, table.Schema), cancellationToken);
+    }
+
+    private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, TJob job, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(backoff);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
+
+        // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
+        var retry = job.AttemptsCount < maxAttempts;
+        var delay = backoff.Delay(job.AttemptsCount);
+        var jobId = job.Id;
+        return PlanCacheRetry.RunAsync(
+            async ct => await Owned<TJob>(db, jobId, workerId).ExecuteUpdateAsync(
+                s =>
+                {
+                    s.SetProperty(j => j.Status, retry ? JobStatus.Retry : finalStatus)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, lastError)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow);
+                    if (retry)
+                    {
+                        s.SetProperty(j => j.RunAt, j => DateTime.UtcNow + delay);
+                    }
+                },
+                ct).ConfigureAwait(false) == 1,
+            cancellationToken);
+    }
+
+    private static IQueryable<TJob> Owned<TJob>(DbContext db, Guid[] ids, Guid workerId)
+        where TJob : JobBase =>
+        db.Set<TJob>().IgnoreQueryFilters()
+            .Where(j => ids.Contains(j.Id) && j.Status == JobStatus.Running && j.LockedBy == workerId);
+
+    private static IQueryable<TJob> Owned<TJob>(DbContext db, Guid id, Guid workerId)
+        where TJob : JobBase =>
+        db.Set<TJob>().IgnoreQueryFilters()
+            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.LockedBy == workerId);
+
+    private static async Task<T> ScalarAsync<T>(DbContext db, string sql, CancellationToken cancellationToken)
+    {
+        var rows = await PlanCacheRetry.RunAsync(ct => db.Database.SqlQueryRaw<T>(sql).ToListAsync(ct), cancellationToken).ConfigureAwait(false);
+        return rows[0];
+    }
+}

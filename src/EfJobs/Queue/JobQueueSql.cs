@@ -1,0 +1,67 @@
+using EfJobs.Model;
+
+namespace EfJobs.Queue;
+
+/// <summary>
+/// The queue's hand-written SQL, in one place. Statements that EF expresses well (the result updates, heartbeats and
+/// stale recovery) are LINQ <c>ExecuteUpdate</c> calls in <see cref="JobQueueOperations"/>; this file holds what LINQ
+/// cannot say: the locking fetch.
+/// </summary>
+internal static class JobQueueSql
+{
+    /// <summary>
+    /// Which rows a worker may take (IHP's <c>pendingJobConditionSQL</c>): not started or waiting for a retry, held by
+    /// no worker, and due. The status labels are inlined literals that PostgreSQL casts to job_status.
+    /// </summary>
+    public const string PendingCondition =
+        "(status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL AND run_at <= now()";
+
+    /// <summary>
+    /// The filter of the partial index over pending rows: <see cref="PendingCondition"/> without its time test, so that
+    /// the planner proves the fetch's WHERE implies it and finished rows never enter the index.
+    /// </summary>
+    public const string PendingIndexFilter =
+        "(status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL";
+
+    /// <summary>The filter of the partial index over running rows, which stale recovery and heartbeats search.</summary>
+    public const string RunningIndexFilter = "status = 'job_status_running'";
+
+    /// <summary>
+    /// Locks up to @limit due jobs and marks them running for @worker_id, in one auto-committed statement (IHP's
+    /// <c>fetchNextJob</c> when @limit is 1).
+    /// </summary>
+    /// <remarks>
+    /// SKIP LOCKED lets concurrent workers take disjoint rows without waiting on each other. Rows go in order of
+    /// run_at, then created_at: the pending index serves that order directly, so rows scheduled for later are never
+    /// scanned (IHP orders by created_at alone, which with no index means a scan of every row). For jobs enqueued to
+    /// run now the two orders agree. RETURNING * hands EF every column it maps, whatever the user's payload is.
+    /// </remarks>
+    public static string Fetch(JobTable table) => $"""
+        UPDATE {table.QualifiedName} SET
+          status = 'job_status_running',
+          locked_at = now(),
+          locked_by = @worker_id,
+          attempts_count = attempts_count + 1,
+          updated_at = now()
+        WHERE id IN (
+          SELECT id FROM {table.QualifiedName}
+           WHERE {PendingCondition}
+           ORDER BY run_at, created_at
+           LIMIT @limit
+           FOR UPDATE SKIP LOCKED)
+        RETURNING *
+        """;
+
+    /// <summary>
+    /// The earliest run_at of a pending job that is not yet due, so the runner can wake exactly then instead of a poll
+    /// interval later. Served by the pending index.
+    /// </summary>
+    public static string NextScheduledRunAt(JobTable table) => $"""
+        SELECT min(run_at) AS "Value" FROM {table.QualifiedName}
+         WHERE (status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL AND run_at > now()
+        """;
+
+    /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
+    public static string AnyPending(JobTable table) =>
+        $"SELECT EXISTS (SELECT FROM {table.QualifiedName} WHERE {PendingCondition}) AS \"Value\"";
+}
