@@ -1,0 +1,399 @@
+using System.Collections.Concurrent;
+using EfJobs.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace EfJobs.Tests;
+
+public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database)
+{
+    private static readonly BackoffStrategy ThirtySeconds = BackoffStrategy.Linear(TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public async Task Fetch_locks_the_job_for_the_worker_and_counts_the_attempt()
+    {
+        var job = (await AddTestJobsAsync(1)).Single();
+        await using var db = CreateContext();
+
+        var fetched = await db.FetchNextJobAsync<TestJob>(WorkerA);
+
+        Assert.NotNull(fetched);
+        Assert.Equal(job.Id, fetched.Id);
+        Assert.Equal("job 0", fetched.Payload);
+        Assert.Equal(JobStatus.Running, fetched.Status);
+        Assert.Equal(WorkerA, fetched.LockedBy);
+        Assert.Equal(1, fetched.AttemptsCount);
+        Assert.NotNull(fetched.LockedAt);
+        Assert.Empty(db.ChangeTracker.Entries());
+        Assert.Null(await db.FetchNextJobAsync<TestJob>(WorkerB));
+    }
+
+    [Fact]
+    public async Task Fetch_takes_up_to_the_limit_in_due_order_and_skips_future_jobs()
+    {
+        await AddTestJobsAsync(5, (job, i) => job.RunAt = DateTime.UtcNow.AddSeconds(-10 + i));
+        await AddTestJobsAsync(1, (job, _) => { job.Payload = "future"; job.RunAt = DateTime.UtcNow.AddHours(1); });
+        await using var db = CreateContext();
+
+        var first = await db.FetchJobsAsync<TestJob>(WorkerA, 3);
+        var rest = await db.FetchJobsAsync<TestJob>(WorkerA, 10);
+
+        Assert.Equal(["job 0", "job 1", "job 2"], first.Select(j => j.Payload).Order());
+        Assert.Equal(["job 3", "job 4"], rest.Select(j => j.Payload).Order());
+        Assert.NotNull(await db.NextScheduledRunAtAsync<TestJob>());
+        Assert.False(await db.AnyPendingJobsAsync<TestJob>());
+    }
+
+    [Fact]
+    public async Task Job_types_do_not_see_each_others_rows()
+    {
+        await AddTestJobsAsync(2);
+        await using var db = CreateContext();
+        Assert.Empty(await db.FetchJobsAsync<OtherJob>(WorkerA, 10));
+        Assert.Equal(2, (await db.FetchJobsAsync<TestJob>(WorkerA, 10)).Count);
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_fetchers_never_share_a_job_and_leave_none_behind()
+    {
+        const int jobs = 10_000;
+        await using (var db = CreateContext())
+        {
+            db.AddRange(Enumerable.Range(0, jobs).Select(i => new TestJob { Payload = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+            await db.SaveChangesAsync();
+        }
+
+        var seen = new ConcurrentDictionary<Guid, Guid>();
+        var duplicates = 0;
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var workerId = Guid.NewGuid();
+            await using var db = CreateContext();
+            while (true)
+            {
+                var batch = await db.FetchJobsAsync<TestJob>(workerId, 1 + (w * 7 % 25));
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var job in batch)
+                {
+                    if (!seen.TryAdd(job.Id, workerId))
+                    {
+                        Interlocked.Increment(ref duplicates);
+                    }
+                }
+
+                Assert.Equal(batch.Count, await db.JobsDidSucceedAsync<TestJob>(batch.Select(j => j.Id).ToList(), workerId));
+            }
+        })).ToList();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(0, duplicates);
+        Assert.Equal(jobs, seen.Count);
+        Assert.Equal(jobs, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_succeeded' AND locked_by IS NULL AND locked_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task Skip_locked_does_not_wait_for_a_row_another_transaction_holds()
+    {
+        var jobs = await AddTestJobsAsync(2, (job, i) => job.RunAt = DateTime.UtcNow.AddSeconds(-10 + i));
+        await using var holder = await Database.OpenConnectionAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM test_jobs WHERE id = '{jobs[0].Id}' FOR UPDATE", holder, transaction))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        // A fetch that waited for the lock would hit this timeout and throw.
+        var options = new DbContextOptionsBuilder<TestDbContext>()
+            .UseNpgsql(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Options = "-c lock_timeout=2000" }.ConnectionString, o => o.UseEfJobs())
+            .Options;
+        await using var db = new TestDbContext(options);
+        var fetched = await db.FetchJobsAsync<TestJob>(WorkerA, 10);
+
+        Assert.Equal(jobs[1].Id, Assert.Single(fetched).Id);
+        await transaction.RollbackAsync();
+        Assert.Equal(jobs[0].Id, Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 10)).Id);
+    }
+
+    [Fact]
+    public async Task Success_is_recorded_only_by_the_worker_that_owns_the_job()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+
+        Assert.False(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerB));
+        Assert.Equal(JobStatus.Running, await StatusOf(job.Id));
+
+        Assert.True(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerA));
+        var row = await db.TestJobs.AsNoTracking().SingleAsync();
+        Assert.Equal(JobStatus.Succeeded, row.Status);
+        Assert.Null(row.LockedBy);
+        Assert.Null(row.LockedAt);
+        Assert.False(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerA));
+    }
+
+    [Fact]
+    public async Task Late_first_worker_cannot_overwrite_a_job_rescued_and_run_elsewhere()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var first = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        await ExecuteAsync("UPDATE test_jobs SET locked_at = now() - interval '11 minutes'");
+        Assert.Equal(1, await db.RecoverStaleJobsAsync<TestJob>(TimeSpan.FromMinutes(10), maxAttempts: 10));
+        var second = (await db.FetchNextJobAsync<TestJob>(WorkerB))!;
+        Assert.Equal(first.Id, second.Id);
+
+        Assert.False(await db.JobDidFailAsync(first, WorkerA, new InvalidOperationException("late"), 10, ThirtySeconds));
+        Assert.False(await db.JobDidTimeoutAsync(first, WorkerA, 10, ThirtySeconds));
+        Assert.False(await db.JobDidSucceedAsync<TestJob>(first.Id, WorkerA));
+
+        var row = await db.TestJobs.AsNoTracking().SingleAsync();
+        Assert.Equal((JobStatus.Running, WorkerB, 2), (row.Status, row.LockedBy!.Value, row.AttemptsCount));
+    }
+
+    [Fact]
+    public async Task Failure_schedules_a_retry_after_the_backoff_with_the_exception_in_last_error()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        var exception = Throw(() => throw new InvalidOperationException("the mail server said no"));
+
+        var now = await ScalarAsync<DateTime>("SELECT now()");
+        Assert.True(await db.JobDidFailAsync(job, WorkerA, exception, maxAttempts: 3, ThirtySeconds));
+
+        var row = await db.TestJobs.AsNoTracking().SingleAsync();
+        Assert.Equal(JobStatus.Retry, row.Status);
+        Assert.Null(row.LockedBy);
+        Assert.Null(row.LockedAt);
+        Assert.InRange(row.RunAt, now.AddSeconds(29), now.AddSeconds(32));
+        Assert.StartsWith("System.InvalidOperationException: the mail server said no", row.LastError, StringComparison.Ordinal);
+        Assert.Contains(nameof(Failure_schedules_a_retry_after_the_backoff_with_the_exception_in_last_error), row.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failure_of_the_last_allowed_attempt_marks_the_job_failed()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await ExecuteAsync("UPDATE test_jobs SET run_at = now() WHERE status = 'job_status_retry'");
+            var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+            Assert.Equal(attempt, job.AttemptsCount);
+            Assert.True(await db.JobDidFailAsync(job, WorkerA, new InvalidOperationException("attempt " + attempt), maxAttempts: 3, ThirtySeconds));
+            Assert.Equal(attempt < 3 ? JobStatus.Retry : JobStatus.Failed, await StatusOf(job.Id));
+        }
+
+        Assert.Null(await db.FetchNextJobAsync<TestJob>(WorkerA));
+    }
+
+    [Fact]
+    public async Task Timeout_retries_then_ends_timed_out()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        Assert.True(await db.JobDidTimeoutAsync(job, WorkerA, maxAttempts: 2, ThirtySeconds));
+        Assert.Equal(JobStatus.Retry, await StatusOf(job.Id));
+
+        await ExecuteAsync("UPDATE test_jobs SET run_at = now()");
+        job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        Assert.True(await db.JobDidTimeoutAsync(job, WorkerA, maxAttempts: 2, ThirtySeconds));
+        var row = await db.TestJobs.AsNoTracking().SingleAsync();
+        Assert.Equal((JobStatus.TimedOut, "Timeout reached"), (row.Status, row.LastError));
+    }
+
+    [Fact]
+    public async Task Last_error_is_bounded()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        Assert.True(await db.JobDidFailAsync(job, WorkerA, new InvalidOperationException(new string('x', 100_000)), 1, ThirtySeconds));
+        var lastError = (await db.TestJobs.AsNoTracking().SingleAsync()).LastError!;
+        Assert.Equal(16 * 1024, lastError.Length);
+        Assert.EndsWith("characters cut)", lastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stale_recovery_retries_recent_jobs_fails_ancient_and_exhausted_ones_and_leaves_fresh_ones()
+    {
+        var jobs = await AddTestJobsAsync(4);
+        await ExecuteAsync($"""
+            UPDATE test_jobs SET status = 'job_status_running', locked_by = '{WorkerA}',
+              locked_at = CASE id WHEN '{jobs[0].Id}' THEN now() - interval '11 minutes'
+                                  WHEN '{jobs[1].Id}' THEN now() - interval '2 days'
+                                  WHEN '{jobs[2].Id}' THEN now() - interval '11 minutes'
+                                  ELSE now() - interval '1 minute' END,
+              attempts_count = CASE id WHEN '{jobs[2].Id}' THEN 5 ELSE 1 END
+            """);
+        await using var db = CreateContext();
+
+        Assert.Equal(3, await db.RecoverStaleJobsAsync<TestJob>(TimeSpan.FromMinutes(10), maxAttempts: 5));
+
+        var rows = await db.TestJobs.AsNoTracking().ToDictionaryAsync(j => j.Id);
+        Assert.Equal(JobStatus.Retry, rows[jobs[0].Id].Status);
+        Assert.Null(rows[jobs[0].Id].LockedBy);
+        Assert.Equal(JobStatus.Failed, rows[jobs[1].Id].Status);
+        Assert.Equal("Stale job: worker likely crashed", rows[jobs[1].Id].LastError);
+        Assert.Equal(JobStatus.Failed, rows[jobs[2].Id].Status);
+        Assert.Equal("Stale job: worker likely crashed", rows[jobs[2].Id].LastError);
+        Assert.Equal((JobStatus.Running, WorkerA), (rows[jobs[3].Id].Status, rows[jobs[3].Id].LockedBy!.Value));
+        Assert.Equal(jobs[0].Id, (await db.FetchNextJobAsync<TestJob>(WorkerB))!.Id);
+    }
+
+    [Fact]
+    public async Task Heartbeat_refreshes_only_the_workers_own_running_jobs()
+    {
+        await AddTestJobsAsync(3);
+        await using var db = CreateContext();
+        var mine = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
+        var theirs = (await db.FetchNextJobAsync<TestJob>(WorkerB))!;
+        await ExecuteAsync("UPDATE test_jobs SET locked_at = now() - interval '1 hour'");
+
+        var ids = mine.Select(j => j.Id).Append(theirs.Id).ToList();
+        Assert.Equal(2, await db.HeartbeatJobsAsync<TestJob>(ids, WorkerA));
+        Assert.Equal(2, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE locked_at > now() - interval '1 minute'"));
+        Assert.Equal(1, await db.RecoverStaleJobsAsync<TestJob>(TimeSpan.FromMinutes(10), 10));
+    }
+
+    [Fact]
+    public async Task Release_hands_jobs_back_due_now_with_the_reason()
+    {
+        await AddTestJobsAsync(2);
+        await using var db = CreateContext();
+        var jobs = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
+        Assert.Equal(2, await db.ReleaseJobsAsync<TestJob>(jobs.Select(j => j.Id).ToList(), WorkerA, "Interrupted: worker stopping"));
+        Assert.Equal(2, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND locked_by IS NULL AND run_at <= now() AND last_error = 'Interrupted: worker stopping'"));
+        Assert.Equal(2, (await db.FetchJobsAsync<TestJob>(WorkerB, 5)).Count);
+    }
+
+    [Fact]
+    public async Task Tables_whose_names_need_quoting_or_exceed_63_bytes_work()
+    {
+        await using var db = CreateContext();
+        db.Add(new QuotedNameJob { Payload = "quoted" });
+        db.Add(new LongNameJob { Payload = "long" });
+        await db.SaveChangesAsync();
+
+        var quoted = Assert.Single(await db.FetchJobsAsync<QuotedNameJob>(WorkerA, 5));
+        var longJob = Assert.Single(await db.FetchJobsAsync<LongNameJob>(WorkerA, 5));
+        Assert.True(await db.JobDidSucceedAsync<QuotedNameJob>(quoted.Id, WorkerA));
+        Assert.True(await db.JobDidFailAsync(longJob, WorkerA, new InvalidOperationException("x"), 5, ThirtySeconds));
+        Assert.True(await db.NotificationTriggersHealthyAsync<QuotedNameJob>());
+        Assert.True(await db.NotificationTriggersHealthyAsync<LongNameJob>());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs"));
+    }
+
+    [Fact]
+    public async Task Statement_prepared_before_a_schema_change_is_run_again_once()
+    {
+        // Auto-prepare makes Npgsql prepare the fetch on its second use, as a busy worker would.
+        var connectionString = new NpgsqlConnectionStringBuilder(Database.ConnectionString)
+        {
+            MaxAutoPrepare = 10,
+            AutoPrepareMinUsages = 1,
+            Pooling = false,
+        }.ConnectionString;
+        var failures = new FailedCommandRecorder();
+        await using var db = new TestDbContext(new DbContextOptionsBuilder<TestDbContext>()
+            .UseNpgsql(connectionString, o => o.UseEfJobs()).AddInterceptors(failures).Options);
+        await db.Database.OpenConnectionAsync();
+        await AddTestJobsAsync(5);
+        Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
+        Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
+
+        await ExecuteAsync("ALTER TABLE test_jobs ADD COLUMN added_later int");
+
+        // The prepared fetch now fails once with 0A000 (seen by the interceptor); the retry must hide it.
+        Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
+        Assert.Equal(["0A000"], failures.SqlStates);
+    }
+
+    private sealed class FailedCommandRecorder : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public List<string> SqlStates { get; } = [];
+
+        public override Task CommandFailedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            SqlStates.Add((eventData.Exception as PostgresException)?.SqlState ?? eventData.Exception.GetType().Name);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_table_IHP_created_works_unchanged()
+    {
+        await ExecuteAsync("""
+            CREATE TABLE ihp_mail_jobs (
+                id UUID DEFAULT gen_random_uuid() PRIMARY KEY NOT NULL,
+                created_at TIMESTAMP WITH TIME ZONE DEFAULT NOW() NOT NULL,
+                updated_at TIMESTAMP WITH TIME ZONE DEFAULT NOW() NOT NULL,
+                status JOB_STATUS DEFAULT 'job_status_not_started' NOT NULL,
+                last_error TEXT DEFAULT NULL,
+                attempts_count INT DEFAULT 0 NOT NULL,
+                locked_at TIMESTAMP WITH TIME ZONE DEFAULT NULL,
+                locked_by UUID DEFAULT NULL,
+                run_at TIMESTAMP WITH TIME ZONE DEFAULT NOW() NOT NULL,
+                user_email TEXT NOT NULL
+            );
+            INSERT INTO ihp_mail_jobs (user_email) VALUES ('a@example.com'), ('b@example.com');
+            """);
+        try
+        {
+            await using var db = new IhpContext(new DbContextOptionsBuilder<IhpContext>().UseNpgsql(Database.ConnectionString, o => o.UseEfJobs()).Options);
+            var jobs = await db.FetchJobsAsync<IhpMailJob>(WorkerA, 5);
+            Assert.Equal(["a@example.com", "b@example.com"], jobs.Select(j => j.UserEmail).Order());
+            Assert.True(await db.JobDidSucceedAsync<IhpMailJob>(jobs[0].Id, WorkerA));
+            Assert.True(await db.JobDidFailAsync(jobs[1], WorkerA, new InvalidOperationException("no"), 10, ThirtySeconds));
+            db.Add(new IhpMailJob { UserEmail = "c@example.com" });
+            await db.SaveChangesAsync();
+            var statuses = await db.IhpMailJobs.AsNoTracking().ToDictionaryAsync(j => j.UserEmail, j => j.Status);
+            Assert.Equal(JobStatus.Succeeded, statuses[jobs[0].UserEmail]);
+            Assert.Equal(JobStatus.Retry, statuses[jobs[1].UserEmail]);
+            Assert.Equal(JobStatus.NotStarted, statuses["c@example.com"]);
+        }
+        finally
+        {
+            await ExecuteAsync("DROP TABLE ihp_mail_jobs");
+        }
+    }
+
+    private async Task<JobStatus> StatusOf(Guid id)
+    {
+        await using var db = CreateContext();
+        return (await db.TestJobs.AsNoTracking().SingleAsync(j => j.Id == id)).Status;
+    }
+
+    private static Exception Throw(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+
+        throw new InvalidOperationException("did not throw");
+    }
+
+    public class IhpMailJob : JobBase
+    {
+        public string UserEmail { get; set; } = "";
+    }
+
+    private sealed class IhpContext(DbContextOptions<IhpContext> options) : DbContext(options)
+    {
+        public DbSet<IhpMailJob> IhpMailJobs => Set<IhpMailJob>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+            modelBuilder.Entity<IhpMailJob>().Property(j => j.UserEmail).HasColumnName("user_email");
+    }
+}
