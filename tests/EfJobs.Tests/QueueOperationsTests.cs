@@ -40,7 +40,7 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
 
         Assert.Equal(["job 0", "job 1", "job 2"], first.Select(j => j.Payload).Order());
         Assert.Equal(["job 3", "job 4"], rest.Select(j => j.Payload).Order());
-        Assert.NotNull(await db.NextScheduledRunAtAsync<TestJob>());
+        Assert.InRange((await db.TimeUntilNextScheduledJobAsync<TestJob>())!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(60));
         Assert.False(await db.AnyPendingJobsAsync<TestJob>());
     }
 
@@ -85,7 +85,7 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
                     }
                 }
 
-                Assert.Equal(batch.Count, await db.JobsDidSucceedAsync<TestJob>(batch.Select(j => j.Id).ToList(), workerId));
+                Assert.Equal(batch.Count, await db.JobsDidSucceedAsync(batch, workerId));
             }
         })).ToList();
         await Task.WhenAll(workers);
@@ -125,15 +125,15 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         await using var db = CreateContext();
         var job = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
 
-        Assert.False(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerB));
+        Assert.False(await db.JobDidSucceedAsync(job, WorkerB));
         Assert.Equal(JobStatus.Running, await StatusOf(job.Id));
 
-        Assert.True(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerA));
+        Assert.True(await db.JobDidSucceedAsync(job, WorkerA));
         var row = await db.TestJobs.AsNoTracking().SingleAsync();
         Assert.Equal(JobStatus.Succeeded, row.Status);
         Assert.Null(row.LockedBy);
         Assert.Null(row.LockedAt);
-        Assert.False(await db.JobDidSucceedAsync<TestJob>(job.Id, WorkerA));
+        Assert.False(await db.JobDidSucceedAsync(job, WorkerA));
     }
 
     [Fact]
@@ -149,10 +149,28 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
 
         Assert.False(await db.JobDidFailAsync(first, WorkerA, new InvalidOperationException("late"), 10, ThirtySeconds));
         Assert.False(await db.JobDidTimeoutAsync(first, WorkerA, 10, ThirtySeconds));
-        Assert.False(await db.JobDidSucceedAsync<TestJob>(first.Id, WorkerA));
+        Assert.False(await db.JobDidSucceedAsync(first, WorkerA));
+        Assert.Equal(0, await db.JobsDidSucceedAsync([first], WorkerA));
 
         var row = await db.TestJobs.AsNoTracking().SingleAsync();
         Assert.Equal((JobStatus.Running, WorkerB, 2), (row.Status, row.LockedBy!.Value, row.AttemptsCount));
+    }
+
+    [Fact]
+    public async Task Late_result_of_an_earlier_attempt_by_the_same_worker_is_refused()
+    {
+        await AddTestJobsAsync(1);
+        await using var db = CreateContext();
+        var firstAttempt = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        Assert.True(await db.JobDidTimeoutAsync(firstAttempt, WorkerA, 10, ThirtySeconds));
+        await ExecuteAsync("UPDATE test_jobs SET run_at = now()");
+        var secondAttempt = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+
+        Assert.False(await db.JobDidSucceedAsync(firstAttempt, WorkerA));
+        Assert.Equal(0, await db.JobsDidSucceedAsync([firstAttempt], WorkerA));
+        Assert.Equal(JobStatus.Running, await StatusOf(firstAttempt.Id));
+        Assert.Equal(1, await db.JobsDidSucceedAsync([secondAttempt], WorkerA));
+        Assert.Equal(JobStatus.Succeeded, await StatusOf(firstAttempt.Id));
     }
 
     [Fact]
@@ -283,7 +301,7 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
 
         var quoted = Assert.Single(await db.FetchJobsAsync<QuotedNameJob>(WorkerA, 5));
         var longJob = Assert.Single(await db.FetchJobsAsync<LongNameJob>(WorkerA, 5));
-        Assert.True(await db.JobDidSucceedAsync<QuotedNameJob>(quoted.Id, WorkerA));
+        Assert.True(await db.JobDidSucceedAsync(quoted, WorkerA));
         Assert.True(await db.JobDidFailAsync(longJob, WorkerA, new InvalidOperationException("x"), 5, ThirtySeconds));
         Assert.True(await db.NotificationTriggersHealthyAsync<QuotedNameJob>());
         Assert.True(await db.NotificationTriggersHealthyAsync<LongNameJob>());
@@ -349,7 +367,7 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
             await using var db = new IhpContext(new DbContextOptionsBuilder<IhpContext>().UseNpgsql(Database.ConnectionString, o => o.UseEfJobs()).Options);
             var jobs = await db.FetchJobsAsync<IhpMailJob>(WorkerA, 5);
             Assert.Equal(["a@example.com", "b@example.com"], jobs.Select(j => j.UserEmail).Order());
-            Assert.True(await db.JobDidSucceedAsync<IhpMailJob>(jobs[0].Id, WorkerA));
+            Assert.True(await db.JobDidSucceedAsync(jobs[0], WorkerA));
             Assert.True(await db.JobDidFailAsync(jobs[1], WorkerA, new InvalidOperationException("no"), 10, ThirtySeconds));
             db.Add(new IhpMailJob { UserEmail = "c@example.com" });
             await db.SaveChangesAsync();

@@ -45,31 +45,58 @@ public static class JobQueueOperations
         return jobs.Count == 0 ? null : jobs[0];
     }
 
-    /// <summary>Marks a job succeeded and unlocks it (IHP's <c>jobDidSucceed</c>).</summary>
-    /// <returns>False when the worker no longer owns the job; nothing was written then.</returns>
-    public static async Task<bool> JobDidSucceedAsync<TJob>(this DbContext db, Guid jobId, Guid workerId, CancellationToken cancellationToken = default)
-        where TJob : JobBase =>
-        await db.JobsDidSucceedAsync<TJob>([jobId], workerId, cancellationToken).ConfigureAwait(false) == 1;
-
-    /// <summary>Marks a batch of jobs succeeded in one statement.</summary>
-    /// <returns>How many of them the worker still owned and were marked.</returns>
-    public static Task<int> JobsDidSucceedAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+    /// <summary>Marks a job's current attempt succeeded and unlocks it (IHP's <c>jobDidSucceed</c>).</summary>
+    /// <param name="db">The context.</param>
+    /// <param name="job">The job as fetched: its id and attempt identify the run being recorded.</param>
+    /// <param name="workerId">The worker that fetched it.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>False when the worker no longer owns that attempt; nothing was written then.</returns>
+    public static async Task<bool> JobDidSucceedAsync<TJob>(this DbContext db, TJob job, Guid workerId, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(jobIds);
-        if (jobIds.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        var ids = jobIds as Guid[] ?? [.. jobIds];
-        return PlanCacheRetry.RunAsync(
-            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
+        ArgumentNullException.ThrowIfNull(job);
+        var (jobId, attempt) = (job.Id, job.AttemptsCount);
+        return await PlanCacheRetry.RunAsync(
+            ct => Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s => s.SetProperty(j => j.Status, JobStatus.Succeeded)
                     .SetProperty(j => j.LockedBy, (Guid?)null)
                     .SetProperty(j => j.LockedAt, (DateTime?)null)
                     .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                ct),
+            cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Marks a batch of jobs' current attempts succeeded in one statement.</summary>
+    /// <param name="db">The context.</param>
+    /// <param name="jobs">The jobs as fetched.</param>
+    /// <param name="workerId">The worker that fetched them.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>How many of those attempts the worker still owned and were marked.</returns>
+    public static Task<int> JobsDidSucceedAsync<TJob>(this DbContext db, IReadOnlyCollection<TJob> jobs, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var ids = new Guid[jobs.Count];
+        var attempts = new int[jobs.Count];
+        var i = 0;
+        foreach (var job in jobs)
+        {
+            ids[i] = job.Id;
+            attempts[i++] = job.AttemptsCount;
+        }
+
+        var sql = JobQueueSql.SucceedBatch(JobTables.Get<TJob>(db));
+        return PlanCacheRetry.RunAsync(
+            ct => db.Database.ExecuteSqlRawAsync(
+                sql,
+                [new NpgsqlParameter<Guid[]>("ids", ids), new NpgsqlParameter<int[]>("attempts", attempts), new NpgsqlParameter<Guid>("worker_id", workerId)],
                 ct),
             cancellationToken);
     }
@@ -186,10 +213,16 @@ public static class JobQueueOperations
         where TJob : JobBase =>
         ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
 
-    /// <summary>The earliest run_at of a pending job scheduled in the future, or null when there is none.</summary>
-    public static Task<DateTime?> NextScheduledRunAtAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
-        where TJob : JobBase =>
-        ScalarAsync<DateTime?>(db, JobQueueSql.NextScheduledRunAt(JobTables.Get<TJob>(db)), cancellationToken);
+    /// <summary>
+    /// How long until the earliest pending job scheduled in the future is due, on the database clock; null when there
+    /// is none.
+    /// </summary>
+    public static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        var seconds = await ScalarAsync<double?>(db, JobQueueSql.SecondsUntilNextScheduledJob(JobTables.Get<TJob>(db)), cancellationToken).ConfigureAwait(false);
+        return seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+    }
 
     /// <summary>Whether both notification triggers exist and are enabled on the job's table (IHP's <c>notificationTriggersHealthy</c>).</summary>
     public static Task<bool> NotificationTriggersHealthyAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
@@ -221,9 +254,9 @@ public static class JobQueueOperations
         // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
         var retry = job.AttemptsCount < maxAttempts;
         var delay = backoff.Delay(job.AttemptsCount);
-        var jobId = job.Id;
+        var (jobId, attempt) = (job.Id, job.AttemptsCount);
         return PlanCacheRetry.RunAsync(
-            async ct => await Owned<TJob>(db, jobId, workerId).ExecuteUpdateAsync(
+            async ct => await Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s =>
                 {
                     s.SetProperty(j => j.Status, retry ? JobStatus.Retry : finalStatus)
@@ -245,10 +278,11 @@ public static class JobQueueOperations
         db.Set<TJob>().IgnoreQueryFilters()
             .Where(j => ids.Contains(j.Id) && j.Status == JobStatus.Running && j.LockedBy == workerId);
 
-    private static IQueryable<TJob> Owned<TJob>(DbContext db, Guid id, Guid workerId)
+    // The attempt is part of the guard: a job that timed out and was fetched again by this same worker is another run.
+    private static IQueryable<TJob> Owned<TJob>(DbContext db, Guid id, int attempt, Guid workerId)
         where TJob : JobBase =>
         db.Set<TJob>().IgnoreQueryFilters()
-            .Where(j => j.Id == id && j.Status == JobStatus.Running && j.LockedBy == workerId);
+            .Where(j => j.Id == id && j.AttemptsCount == attempt && j.Status == JobStatus.Running && j.LockedBy == workerId);
 
     private static async Task<T> ScalarAsync<T>(DbContext db, string sql, CancellationToken cancellationToken)
     {

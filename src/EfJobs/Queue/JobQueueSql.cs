@@ -53,12 +53,31 @@ internal static class JobQueueSql
         """;
 
     /// <summary>
-    /// The earliest run_at of a pending job that is not yet due, so the runner can wake exactly then instead of a poll
-    /// interval later. Served by the pending index.
+    /// Seconds until the earliest pending job that is not yet due, so the runner can wake exactly then instead of a
+    /// poll interval later. Measured on the database clock, so a skewed application clock cannot make it early or
+    /// late. Served by the pending index.
     /// </summary>
-    public static string NextScheduledRunAt(JobTable table) => $"""
-        SELECT min(run_at) AS "Value" FROM {table.QualifiedName}
-         WHERE (status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL AND run_at > now()
+    public static string SecondsUntilNextScheduledJob(JobTable table) => $"""
+        SELECT extract(epoch FROM min(run_at) - now())::float8 AS "Value" FROM {table.QualifiedName}
+         WHERE {PendingIndexFilter} AND run_at > now()
+        """;
+
+    /// <summary>
+    /// Marks a batch of attempts succeeded in one statement: @ids and @attempts are parallel arrays.
+    /// </summary>
+    /// <remarks>
+    /// Guarded by status, worker and attempt: a job that timed out, was rescued, or was fetched again (even by this
+    /// same process) is a different attempt, and a late result must not land on it. RETURNING id says which applied.
+    /// </remarks>
+    public static string SucceedBatch(JobTable table) => $"""
+        UPDATE {table.QualifiedName} AS j SET
+          status = 'job_status_succeeded',
+          locked_by = NULL,
+          locked_at = NULL,
+          updated_at = now()
+        FROM unnest(@ids, @attempts) AS done(id, attempts_count)
+        WHERE j.id = done.id AND j.attempts_count = done.attempts_count
+          AND j.locked_by = @worker_id AND j.status = 'job_status_running'
         """;
 
     /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
