@@ -51,9 +51,9 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         builder.ToTable(table);
 
         Column(builder, nameof(JobBase.Id), JobColumns.Id, "uuid", "gen_random_uuid()");
-        Column(builder, nameof(JobBase.Status), JobColumns.Status, JobStatusLabels.EnumName, $"'{JobStatusLabels.NotStarted}'::{JobStatusLabels.EnumName}");
+        Column(builder, nameof(JobBase.Status), JobColumns.Status, JobStatusLabels.EnumName, $"'{JobStatusLabels.NotStarted}'::{JobStatusLabels.EnumName}", generatedByDatabase: false);
         Column(builder, nameof(JobBase.LastError), JobColumns.LastError, "text", null);
-        Column(builder, nameof(JobBase.AttemptsCount), JobColumns.AttemptsCount, "integer", "0");
+        Column(builder, nameof(JobBase.AttemptsCount), JobColumns.AttemptsCount, "integer", "0", generatedByDatabase: false);
         Column(builder, nameof(JobBase.LockedAt), JobColumns.LockedAt, "timestamp with time zone", null);
         Column(builder, nameof(JobBase.LockedBy), JobColumns.LockedBy, "uuid", null);
         Column(builder, nameof(JobBase.RunAt), JobColumns.RunAt, "timestamp with time zone", "now()");
@@ -66,7 +66,10 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         builder.HasAnnotation(JobModelAnnotations.NotificationTriggers, true);
     }
 
-    private static void Column(IConventionEntityTypeBuilder builder, string propertyName, string column, string storeType, string? defaultSql)
+    // The defaults are in the schema for IHP and for plain SQL inserts. Status and attempts_count are still written by
+    // EF (generatedByDatabase false): their CLR defaults are the right values, and a database-generated enum would
+    // make EF warn that NotStarted can never be inserted explicitly.
+    private static void Column(IConventionEntityTypeBuilder builder, string propertyName, string column, string storeType, string? defaultSql, bool generatedByDatabase = true)
     {
         var property = builder.Metadata.FindProperty(propertyName)
             ?? throw new InvalidOperationException($"{builder.Metadata.DisplayName()} has no mapped property {propertyName}; job properties must not be ignored.");
@@ -76,7 +79,7 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         if (defaultSql is not null)
         {
             propertyBuilder.HasDefaultValueSql(defaultSql);
-            propertyBuilder.ValueGenerated(ValueGenerated.OnAdd);
+            propertyBuilder.ValueGenerated(generatedByDatabase ? ValueGenerated.OnAdd : ValueGenerated.Never);
         }
     }
 

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+
+namespace EfJobs.Diagnostics;
+
+/// <summary>Every message the runner logs, source-generated; event ids are stable and grouped by component.</summary>
+internal static partial class Log
+{
+    // 1xx: runner lifecycle
+    [LoggerMessage(100, LogLevel.Information, "EfJobs worker {WorkerId} starting for {JobTypes}")]
+    public static partial void RunnerStarting(ILogger logger, Guid workerId, string jobTypes);
+
+    [LoggerMessage(101, LogLevel.Information, "EfJobs worker {WorkerId} stopped")]
+    public static partial void RunnerStopped(ILogger logger, Guid workerId);
+
+    [LoggerMessage(102, LogLevel.Warning, "EfJobs worker {WorkerId}: the host's shutdown timeout passed with {Count} job(s) of {Table} still running; cancelling them")]
+    public static partial void ShutdownTimeoutReached(ILogger logger, Guid workerId, string table, int count);
+
+    [LoggerMessage(103, LogLevel.Information, "EfJobs worker {WorkerId}: released {Count} interrupted job(s) of {Table} for another worker")]
+    public static partial void JobsReleased(ILogger logger, Guid workerId, string table, int count);
+
+    [LoggerMessage(104, LogLevel.Error, "EfJobs worker {WorkerId}: could not release the interrupted jobs of {Table}; stale recovery will return them")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, Guid workerId, string table);
+
+    // 2xx: jobs
+    [LoggerMessage(200, LogLevel.Debug, "Job {Table} {JobId} attempt {Attempt} started on worker {WorkerId}")]
+    public static partial void JobStarted(ILogger logger, string table, Guid jobId, int attempt, Guid workerId);
+
+    [LoggerMessage(201, LogLevel.Information, "Job {Table} {JobId} attempt {Attempt} succeeded in {DurationMs:0.0} ms")]
+    public static partial void JobSucceeded(ILogger logger, string table, Guid jobId, int attempt, double durationMs);
+
+    [LoggerMessage(202, LogLevel.Warning, "Job {Table} {JobId} attempt {Attempt} failed after {DurationMs:0.0} ms; {Outcome}")]
+    public static partial void JobFailed(ILogger logger, Exception exception, string table, Guid jobId, int attempt, double durationMs, string outcome);
+
+    [LoggerMessage(203, LogLevel.Warning, "Job {Table} {JobId} attempt {Attempt} timed out after {Timeout}; {Outcome}")]
+    public static partial void JobTimedOut(ILogger logger, string table, Guid jobId, int attempt, TimeSpan timeout, string outcome);
+
+    [LoggerMessage(204, LogLevel.Warning, "Job {Table} {JobId} attempt {Attempt}: the result was not written because this worker no longer owns the attempt (it timed out, was rescued or released)")]
+    public static partial void ResultDiscarded(ILogger logger, string table, Guid jobId, int attempt);
+
+    [LoggerMessage(205, LogLevel.Warning, "Job {Table} {JobId} attempt {Attempt}: the handler returned {DurationMs:0.0} ms after its timeout; its slot is free again")]
+    public static partial void LateHandlerReturned(ILogger logger, string table, Guid jobId, int attempt, double durationMs);
+
+    [LoggerMessage(206, LogLevel.Error, "Job {Table} {JobId} attempt {Attempt}: could not record the result; stale recovery will return the job")]
+    public static partial void ResultNotRecorded(ILogger logger, Exception exception, string table, Guid jobId, int attempt);
+
+    // 3xx: queue housekeeping
+    [LoggerMessage(300, LogLevel.Error, "Fetching jobs of {Table} failed; trying again in {Delay}")]
+    public static partial void FetchFailed(ILogger logger, Exception exception, string table, TimeSpan delay);
+
+    [LoggerMessage(301, LogLevel.Warning, "Recovered {Count} stale job(s) of {Table} whose worker stopped sending heartbeats")]
+    public static partial void StaleJobsRecovered(ILogger logger, string table, int count);
+
+    [LoggerMessage(302, LogLevel.Error, "Stale job recovery for {Table} failed; it runs again in {Delay}")]
+    public static partial void RecoveryFailed(ILogger logger, Exception exception, string table, TimeSpan delay);
+
+    [LoggerMessage(303, LogLevel.Error, "The heartbeat of {Count} running job(s) of {Table} failed; it is sent again in {Delay}")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, string table, int count, TimeSpan delay);
+
+    [LoggerMessage(304, LogLevel.Error, "Writing {Count} succeeded job(s) of {Table} failed; trying again in {Delay}")]
+    public static partial void CompletionFailed(ILogger logger, Exception exception, string table, int count, TimeSpan delay);
+
+    [LoggerMessage(305, LogLevel.Warning, "{Count} succeeded job(s) of {Table} were not marked: this worker no longer owned those attempts")]
+    public static partial void CompletionsDiscarded(ILogger logger, string table, int count);
+
+    // 4xx: notifications
+    [LoggerMessage(400, LogLevel.Information, "Listening for jobs on {Channels}")]
+    public static partial void Listening(ILogger logger, string channels);
+
+    [LoggerMessage(401, LogLevel.Warning, "The LISTEN connection failed; reconnecting in {Delay} (jobs are still picked up by polling)")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(402, LogLevel.Warning, "The notification triggers of {Table} are missing: new jobs wait for the next poll (up to {PollInterval}). Install them with 'dotnet ef database update' (the migration adds them), or set EfJobsOptions.RepairTriggers in development")]
+    public static partial void TriggersMissing(ILogger logger, string table, TimeSpan pollInterval);
+
+    [LoggerMessage(403, LogLevel.Warning, "The notification triggers of {Table} were missing and have been re-installed (RepairTriggers)")]
+    public static partial void TriggersRepaired(ILogger logger, string table);
+
+    [LoggerMessage(404, LogLevel.Error, "Checking the notification triggers of {Table} failed")]
+    public static partial void TriggerCheckFailed(ILogger logger, Exception exception, string table);
+
+    [LoggerMessage(405, LogLevel.Information, "The notification triggers of {Table} are back")]
+    public static partial void TriggersHealthy(ILogger logger, string table);
+}

@@ -1,0 +1,522 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using EfJobs.Diagnostics;
+using EfJobs.Model;
+using EfJobs.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EfJobs.Runner;
+
+/// <summary>
+/// Runs the jobs of one type in this process: the dispatcher (fetch as many as there are free slots), the executor
+/// (handler from a fresh scope, under the timeout), the poller, the timer for the next scheduled job, the heartbeat
+/// and the rescuer of stale jobs. The notifier and the poller only signal it.
+/// </summary>
+internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
+    where TContext : DbContext
+    where TJob : JobBase
+{
+    private const string InterruptedByShutdown = "Interrupted: the worker stopped before the job finished; released for another attempt";
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CompletionFlushLimit = TimeSpan.FromSeconds(10);
+
+    private readonly IServiceProvider _services;
+    private readonly JobRunnerContext _runner;
+    private readonly JobOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly WakeSignal _wake = new();
+    private readonly WakeSignal _slotFreed = new();
+    private readonly ConcurrentDictionary<Guid, TJob> _owned = new();
+    private readonly ConcurrentDictionary<Task, byte> _executing = new();
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _cancelJobs = new();
+    private readonly CancellationTokenSource _stopHousekeeping = new();
+    private readonly JobCompleter<TContext, TJob>? _completer;
+    private readonly List<Task> _loops = [];
+    private ITimer? _scheduledTimer;
+    private int _running;
+    private bool? _triggersHealthy;
+
+    public JobTypeRunner(IServiceProvider services, JobRunnerContext runner, JobOptions options)
+    {
+        _services = services;
+        _runner = runner;
+        _options = options;
+        _logger = runner.Logger;
+        _time = runner.TimeProvider;
+        using (var scope = services.CreateScope())
+        {
+            Table = JobTables.Get(scope.ServiceProvider.GetRequiredService<TContext>(), typeof(TJob));
+        }
+
+        if (options.BatchCompletions)
+        {
+            _completer = new JobCompleter<TContext, TJob>(services, runner, Table, _owned);
+        }
+    }
+
+    public Type JobType => typeof(TJob);
+
+    public JobTable Table { get; }
+
+    private string TableName => Table.Name;
+
+    public void Signal() => _wake.Set();
+
+    public void Start()
+    {
+        var stop = _stopFetching.Token;
+        _loops.Add(Task.Run(() => DispatchLoopAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => PollLoopAsync(stop), CancellationToken.None));
+        if (_options.StaleJobTimeout is { } staleTimeout)
+        {
+            _loops.Add(Task.Run(() => RescueLoopAsync(staleTimeout, stop), CancellationToken.None));
+        }
+
+        _loops.Add(Task.Run(() => HeartbeatLoopAsync(_stopHousekeeping.Token), CancellationToken.None));
+        if (_completer is not null)
+        {
+            _loops.Add(Task.Run(() => _completer.RunAsync(_stopHousekeeping.Token), CancellationToken.None));
+        }
+    }
+
+    public async Task StopAsync(CancellationToken shutdownTimeout)
+    {
+        // 1. No new work: the dispatcher, poller, timer and rescuer end.
+        await _stopFetching.CancelAsync().ConfigureAwait(false);
+        _scheduledTimer?.Dispose();
+
+        // 2. Let running jobs finish until the host's shutdown timeout; then cancel their tokens.
+        var executing = _executing.Keys.ToArray();
+        try
+        {
+            await Task.WhenAll(executing).WaitAsync(shutdownTimeout).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.ShutdownTimeoutReached(_logger, _runner.WorkerId, TableName, _executing.Count);
+            await _cancelJobs.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(_executing.Keys.ToArray()).WaitAsync(ShutdownGrace, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Handlers that ignore their token keep running; their rows are released below all the same.
+            }
+        }
+
+        // 3. Write the successes still queued, then hand whatever this worker still owns back to the queue.
+        if (_completer is not null)
+        {
+            try
+            {
+                await _completer.CompleteAsync().WaitAsync(CompletionFlushLimit, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The database is away: the rows stay running and stale recovery returns them.
+            }
+        }
+
+        await ReleaseOwnedAsync().ConfigureAwait(false);
+        await _stopHousekeeping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    public async Task<int> DrainAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var jobs = await FetchAsync(_options.MaxConcurrency, cancellationToken).ConfigureAwait(false);
+            if (jobs.Count == 0)
+            {
+                return total;
+            }
+
+            total += jobs.Count;
+            var succeeded = new ConcurrentBag<TJob>();
+            await Task.WhenAll(jobs.Select(job => Task.Run(() => ExecuteAsync(job, j => { succeeded.Add(j); return Task.CompletedTask; }), CancellationToken.None))).ConfigureAwait(false);
+            if (!succeeded.IsEmpty)
+            {
+                await using var lease = await ContextLease<TContext>.CreateAsync(_services, cancellationToken).ConfigureAwait(false);
+                var written = await lease.Context.JobsDidSucceedAsync(succeeded.ToArray(), _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+                foreach (var job in succeeded)
+                {
+                    _owned.TryRemove(job.Id, out _);
+                }
+
+                if (written < succeeded.Count)
+                {
+                    Log.CompletionsDiscarded(_logger, TableName, succeeded.Count - written);
+                }
+            }
+        }
+    }
+
+    private async Task DispatchLoopAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(stop).ConfigureAwait(false);
+                while (!stop.IsCancellationRequested)
+                {
+                    var free = _options.MaxConcurrency - Volatile.Read(ref _running);
+                    if (free <= 0)
+                    {
+                        await _slotFreed.WaitAsync(stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    var limit = Math.Min(free, _options.MaxFetchBatchSize);
+                    var jobs = await FetchAsync(limit, stop).ConfigureAwait(false);
+                    failures = 0;
+                    foreach (var job in jobs)
+                    {
+                        StartJob(job);
+                    }
+
+                    if (jobs.Count < limit)
+                    {
+                        // Nothing more is due: wake again at the next scheduled job, or on a notification or poll.
+                        await ScheduleNextWakeAsync(stop).ConfigureAwait(false);
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                var delay = JobRunnerContext.Backoff(failures++, MaxRetryDelay);
+                Log.FetchFailed(_logger, exception, TableName, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                Signal();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<TJob>> FetchAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var lease = await ContextLease<TContext>.CreateAsync(_services, cancellationToken).ConfigureAwait(false);
+        return await lease.Context.FetchJobsAsync<TJob>(_runner.WorkerId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ScheduleNextWakeAsync(CancellationToken stop)
+    {
+        TimeSpan? next;
+        await using (var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false))
+        {
+            next = await lease.Context.TimeUntilNextScheduledJobAsync<TJob>(stop).ConfigureAwait(false);
+        }
+
+        if (next is { } delay && delay < _options.PollInterval)
+        {
+            var timer = _time.CreateTimer(static state => ((JobTypeRunner<TContext, TJob>)state!).Signal(), this, delay + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
+            Interlocked.Exchange(ref _scheduledTimer, timer)?.Dispose();
+        }
+    }
+
+    private void StartJob(TJob job)
+    {
+        Interlocked.Increment(ref _running);
+        _owned[job.Id] = job;
+        var task = Task.Run(() => ExecuteAsync(job, RecordSuccessAsync), CancellationToken.None);
+        _executing[task] = 0;
+        task.ContinueWith(
+            static (finished, state) =>
+            {
+                var runner = (JobTypeRunner<TContext, TJob>)state!;
+                runner._executing.TryRemove(finished, out _);
+                Interlocked.Decrement(ref runner._running);
+                runner._slotFreed.Set();
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task ExecuteAsync(TJob job, Func<TJob, Task> recordSuccess)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Log.JobStarted(_logger, TableName, job.Id, job.AttemptsCount, _runner.WorkerId);
+        using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(_cancelJobs.Token);
+        // On the thread pool, so a handler that blocks before its first await cannot hold off the deadline.
+        var work = Task.Run(() => PerformAsync(job, jobToken.Token), CancellationToken.None);
+
+        if (_options.Timeout is { } timeout)
+        {
+            using var deadlineToken = new CancellationTokenSource();
+            var deadline = Task.Delay(timeout, _time, deadlineToken.Token);
+            if (await Task.WhenAny(work, deadline).ConfigureAwait(false) != work)
+            {
+                await jobToken.CancelAsync().ConfigureAwait(false);
+                await RecordTimeoutAsync(job, timeout).ConfigureAwait(false);
+
+                // The slot stays taken until the handler really returns, whether it honours its token or not.
+                await work.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                Log.LateHandlerReturned(_logger, TableName, job.Id, job.AttemptsCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds - timeout.TotalMilliseconds);
+                return;
+            }
+
+            await deadlineToken.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_cancelJobs.IsCancellationRequested)
+        {
+            // Interrupted by shutdown: the job stays owned and StopAsync releases it for another worker.
+            return;
+        }
+        catch (Exception exception)
+        {
+            await RecordFailureAsync(job, exception, Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
+            return;
+        }
+
+        Log.JobSucceeded(_logger, TableName, job.Id, job.AttemptsCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        await recordSuccess(job).ConfigureAwait(false);
+    }
+
+    private async Task PerformAsync(TJob job, CancellationToken cancellationToken)
+    {
+        var scope = _services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var handler = scope.ServiceProvider.GetRequiredService<IJobHandler<TJob>>();
+            await handler.PerformAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task RecordSuccessAsync(TJob job)
+    {
+        if (_completer is not null)
+        {
+            _completer.Add(job);
+            return Task.CompletedTask;
+        }
+
+        return RecordAsync(job, db => db.JobDidSucceedAsync(job, _runner.WorkerId, CancellationToken.None));
+    }
+
+    private Task RecordFailureAsync(TJob job, Exception exception, TimeSpan duration)
+    {
+        Log.JobFailed(_logger, exception, TableName, job.Id, job.AttemptsCount, duration.TotalMilliseconds, Outcome(job));
+        return RecordAsync(job, db => db.JobDidFailAsync(job, _runner.WorkerId, exception, _options.MaxAttempts, _options.Backoff, CancellationToken.None));
+    }
+
+    private Task RecordTimeoutAsync(TJob job, TimeSpan timeout)
+    {
+        Log.JobTimedOut(_logger, TableName, job.Id, job.AttemptsCount, timeout, Outcome(job));
+        return RecordAsync(job, db => db.JobDidTimeoutAsync(job, _runner.WorkerId, _options.MaxAttempts, _options.Backoff, CancellationToken.None));
+    }
+
+    private string Outcome(TJob job) =>
+        job.AttemptsCount < _options.MaxAttempts
+            ? $"retry {job.AttemptsCount + 1} of {_options.MaxAttempts} in {_options.Backoff.Delay(job.AttemptsCount)}"
+            : $"no attempts left (MaxAttempts {_options.MaxAttempts})";
+
+    // Writes one job's result, retrying while the database is away; the job stops being owned once it is written.
+    private async Task RecordAsync(TJob job, Func<TContext, Task<bool>> write)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await using var lease = await ContextLease<TContext>.CreateAsync(_services, CancellationToken.None).ConfigureAwait(false);
+                if (!await write(lease.Context).ConfigureAwait(false))
+                {
+                    Log.ResultDiscarded(_logger, TableName, job.Id, job.AttemptsCount);
+                }
+
+                _owned.TryRemove(job.Id, out _);
+                return;
+            }
+            catch (Exception exception) when (failures < 8 && !_stopHousekeeping.IsCancellationRequested)
+            {
+                await Task.Delay(JobRunnerContext.Backoff(failures, MaxRetryDelay), _time).ConfigureAwait(false);
+                if (failures == 7)
+                {
+                    Log.ResultNotRecorded(_logger, exception, TableName, job.Id, job.AttemptsCount);
+                }
+            }
+            catch (Exception exception)
+            {
+                Log.ResultNotRecorded(_logger, exception, TableName, job.Id, job.AttemptsCount);
+                return;
+            }
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await CheckTriggersAsync(stop).ConfigureAwait(false);
+            Signal();
+            var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2000));
+            try
+            {
+                await Task.Delay(_options.PollInterval + jitter, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task CheckTriggersAsync(CancellationToken stop)
+    {
+        try
+        {
+            await using var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false);
+            var healthy = await lease.Context.NotificationTriggersHealthyAsync<TJob>(stop).ConfigureAwait(false);
+            if (!healthy && _runner.Options.RepairTriggers)
+            {
+                await lease.Context.InstallNotificationTriggersAsync<TJob>(stop).ConfigureAwait(false);
+                Log.TriggersRepaired(_logger, TableName);
+                healthy = true;
+            }
+            else if (!healthy && _triggersHealthy != false)
+            {
+                Log.TriggersMissing(_logger, TableName, _options.PollInterval);
+            }
+            else if (healthy && _triggersHealthy == false)
+            {
+                Log.TriggersHealthy(_logger, TableName);
+            }
+
+            _triggersHealthy = healthy;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            Log.TriggerCheckFailed(_logger, exception, TableName);
+        }
+    }
+
+    private async Task RescueLoopAsync(TimeSpan staleTimeout, CancellationToken stop)
+    {
+        var period = staleTimeout / 2;
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var delay = period;
+            try
+            {
+                await using var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false);
+                var recovered = await lease.Context.RecoverStaleJobsAsync<TJob>(staleTimeout, _options.MaxAttempts, stop).ConfigureAwait(false);
+                failures = 0;
+                if (recovered > 0)
+                {
+                    Log.StaleJobsRecovered(_logger, TableName, recovered);
+                    Signal();
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                delay = JobRunnerContext.Backoff(failures++, period < MaxRetryDelay ? period : MaxRetryDelay);
+                Log.RecoveryFailed(_logger, exception, TableName, delay);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stop)
+    {
+        var interval = _options.EffectiveHeartbeatInterval;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var ids = _owned.Keys.ToArray();
+            if (ids.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await using var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false);
+                await lease.Context.HeartbeatJobsAsync<TJob>(ids, _runner.WorkerId, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                Log.HeartbeatFailed(_logger, exception, TableName, ids.Length, interval);
+            }
+        }
+    }
+
+    private async Task ReleaseOwnedAsync()
+    {
+        var ids = _owned.Keys.ToArray();
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var lease = await ContextLease<TContext>.CreateAsync(_services, CancellationToken.None).ConfigureAwait(false);
+            var released = await lease.Context.ReleaseJobsAsync<TJob>(ids, _runner.WorkerId, InterruptedByShutdown).ConfigureAwait(false);
+            foreach (var id in ids)
+            {
+                _owned.TryRemove(id, out _);
+            }
+
+            Log.JobsReleased(_logger, _runner.WorkerId, TableName, released);
+        }
+        catch (Exception exception)
+        {
+            Log.ReleaseFailed(_logger, exception, _runner.WorkerId, TableName);
+        }
+    }
+}
