@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore;
+using WebApp.Jobs;
+
+namespace WebApp.Data;
+
+public class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<SentMail> SentMails => Set<SentMail>();
+
+    public DbSet<WelcomeMailJob> WelcomeMailJobs => Set<WelcomeMailJob>();
+
+    public DbSet<DemoJob> DemoJobs => Set<DemoJob>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>().HasIndex(u => u.Email).IsUnique();
+        modelBuilder.Entity<User>().Property(u => u.CreatedAt).HasDefaultValueSql("now()");
+        modelBuilder.Entity<SentMail>().Property(m => m.SentAt).HasDefaultValueSql("now()");
+    }
+}

@@ -1,0 +1,81 @@
+using EfJobs;
+using Microsoft.EntityFrameworkCore;
+using WebApp.Data;
+using WebApp.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddDbContextPool<AppDbContext>(options =>
+    AppDbContextOptions.Configure(options, AppDbContextOptions.ConnectionString(builder.Configuration)));
+
+builder.Services.AddEfJobs<AppDbContext>(jobs => jobs
+    .AddJob<WelcomeMailJob, WelcomeMailJobHandler>(o => o.MaxAttempts = 5)
+    .AddJob<DemoJob, DemoJobHandler>(o =>
+    {
+        o.MaxAttempts = 3;
+        o.Timeout = TimeSpan.FromSeconds(5);
+        o.Backoff = BackoffStrategy.Exponential(TimeSpan.FromSeconds(1));
+    }));
+
+var app = builder.Build();
+
+// The user and their welcome mail job are saved in one transaction: both commit or neither does.
+app.MapPost("/signup", async (SignupRequest request, AppDbContext db) =>
+{
+    var user = new User { Email = request.Email, Name = request.Name };
+    db.Users.Add(user);
+    db.Add(new WelcomeMailJob { UserId = user.Id, User = user });
+    await db.SaveChangesAsync();
+    return Results.Created($"/users/{user.Id}", new { user.Id, user.Email });
+});
+
+// Enqueues a batch of demo jobs in one SaveChanges: some quick, some failing at first, some too slow for the timeout.
+app.MapPost("/demo", async (AppDbContext db, int count = 10, int workMs = 50, int failFirstAttempts = 0, int delaySeconds = 0) =>
+{
+    var runAt = delaySeconds > 0 ? DateTime.UtcNow.AddSeconds(delaySeconds) : default;
+    db.DemoJobs.AddRange(Enumerable.Range(0, Math.Clamp(count, 1, 10_000))
+        .Select(_ => new DemoJob { WorkMs = workMs, FailFirstAttempts = failFirstAttempts, RunAt = runAt }));
+    await db.SaveChangesAsync();
+    return Results.Accepted(value: new { enqueued = count });
+});
+
+// Job counts by status, per job type.
+app.MapGet("/jobs", async (AppDbContext db) => new
+{
+    welcome_mail_jobs = await CountByStatus(db.WelcomeMailJobs),
+    demo_jobs = await CountByStatus(db.DemoJobs),
+    sent_mails = await db.SentMails.CountAsync(),
+});
+
+app.MapGet("/jobs/{table}/recent", async (string table, AppDbContext db) => table switch
+{
+    "welcome_mail_jobs" => Results.Ok(await Recent(db.WelcomeMailJobs)),
+    "demo_jobs" => Results.Ok(await Recent(db.DemoJobs)),
+    _ => Results.NotFound(new { error = $"No job table '{table}'. Try welcome_mail_jobs or demo_jobs." }),
+});
+
+app.MapGet("/", () => Results.Text("""
+    EfJobs sample. Try:
+      curl -X POST localhost:5080/signup -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada"}'
+      curl -X POST 'localhost:5080/demo?count=20&failFirstAttempts=1'
+      curl localhost:5080/jobs
+    """));
+
+app.Run();
+
+static async Task<Dictionary<string, int>> CountByStatus<TJob>(IQueryable<TJob> jobs)
+    where TJob : JobBase =>
+    (await jobs.GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync())
+        .ToDictionary(g => JobStatusLabels.ToLabel(g.Key), g => g.Count);
+
+static Task<List<object>> Recent<TJob>(IQueryable<TJob> jobs)
+    where TJob : JobBase =>
+    jobs.OrderByDescending(j => j.UpdatedAt).Take(20)
+        .Select(j => (object)new { j.Id, Status = j.Status.ToString(), j.AttemptsCount, j.RunAt, j.UpdatedAt, j.LastError })
+        .ToListAsync();
+
+/// <summary>The body of POST /signup.</summary>
+internal sealed record SignupRequest(string Email, string Name);
+
+/// <summary>Lets the smoke test start the app in-process.</summary>
+public partial class Program;
