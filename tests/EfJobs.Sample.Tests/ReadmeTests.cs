@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EfJobs.Sample.Tests;
+
+public partial class ReadmeTests
+{
+    [Fact]
+    public void Every_csharp_block_of_the_README_is_compiled_code()
+    {
+        var root = RepositoryRoot.Find();
+        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var blocks = CSharpBlock().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        var sources = string.Join("\n", new[] { "samples", "tests" }
+            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText));
+
+        Assert.NotEmpty(blocks);
+        var normalizedSources = Normalize(sources);
+        Assert.All(blocks, block => Assert.True(
+            normalizedSources.Contains(Normalize(block), StringComparison.Ordinal),
+            "This README block is not in the sample or test sources, so nothing compiles it:\n" + block));
+    }
+
+    [Fact]
+    public void Enqueue_only_web_app_from_the_README_does_not_run_jobs()
+    {
+        using var host = ReadmeSnippets.EnqueueOnlyWebApp([]);
+        Assert.False(host.Services.GetRequiredService<IOptions<EfJobsOptions>>().Value.RunInHost);
+        Assert.Equal([typeof(WebApp.Jobs.WelcomeMailJob)], host.Services.GetRequiredService<JobRunner>().JobTypes);
+    }
+
+    private static string Normalize(string code) => Whitespace().Replace(code, " ").Trim();
+
+    [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
