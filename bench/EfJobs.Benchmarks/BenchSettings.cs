@@ -40,7 +40,10 @@ public sealed class BenchSettings
     public int MaxAutoPrepare { get; private set; }
 
     /// <summary>How the bench registers its DbContext: scoped (AddDbContext) or pooled (AddPooledDbContextFactory).</summary>
-    public string ContextRegistration { get; private set; } = "scoped";
+    public string ContextRegistration { get; private set; } = "pooled";
+
+    /// <summary>JobOptions.PrefetchCount of the EfJobs drains (not of IHP mode, which is IHP's loop as it is).</summary>
+    public int Prefetch { get; private set; }
 
     /// <summary>Where results.md, the chart and the raw rows go; null prints only.</summary>
     public string? OutputDirectory { get; private set; }
@@ -71,6 +74,7 @@ public sealed class BenchSettings
                 case "--sweep-jobs": sweepJobs = NextInt(); break;
                 case "--max-auto-prepare": settings.MaxAutoPrepare = NextInt(); break;
                 case "--context": settings.ContextRegistration = Next() is "scoped" or "pooled" ? args[i] : throw new ArgumentException("--context is scoped or pooled"); break;
+                case "--prefetch": settings.Prefetch = NextInt(); break;
                 case "--out": settings.OutputDirectory = Next(); break;
                 case "--no-warmup": settings.Warmup = false; break;
                 case "all": settings.Scenarios.AddRange(AllScenarios); break;

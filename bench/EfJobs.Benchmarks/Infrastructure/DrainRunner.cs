@@ -26,6 +26,7 @@ public sealed class DrainRunner(BenchDatabase database, BenchSettings settings)
         using var host = EfJobsHost.Build(database.ConnectionString, recorder, settings.ContextRegistration, o =>
         {
             o.MaxConcurrency = concurrency;
+            o.PrefetchCount = settings.Prefetch;
             configure?.Invoke(o);
         });
         Measurement measurement;

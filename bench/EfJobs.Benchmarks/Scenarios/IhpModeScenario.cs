@@ -20,6 +20,7 @@ public static class IhpModeScenario
         {
             o.MaxFetchBatchSize = 1;
             o.BatchCompletions = false;
+            o.PrefetchCount = 0;
         }).ConfigureAwait(false);
 
         run.Results.Add(DrainScenario.Row("raw-single", single, c, "ihp-mode"));

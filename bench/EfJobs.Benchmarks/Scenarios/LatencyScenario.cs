@@ -27,7 +27,11 @@ public static class LatencyScenario
         await db.SettleAsync().ConfigureAwait(false);
         var recorder = new ExecutionRecorder(recordStarts: true);
         var reached = recorder.WhenReachedAsync(jobs);
-        using var host = EfJobsHost.Build(db.ConnectionString, recorder, run.Settings.ContextRegistration, o => o.MaxConcurrency = run.Settings.Concurrency);
+        using var host = EfJobsHost.Build(db.ConnectionString, recorder, run.Settings.ContextRegistration, o =>
+        {
+            o.MaxConcurrency = run.Settings.Concurrency;
+            o.PrefetchCount = run.Settings.Prefetch;
+        });
         await EfJobsHost.StartAndWaitForListenerAsync(host, db).ConfigureAwait(false);
         await Task.Delay(500).ConfigureAwait(false);
 

@@ -23,7 +23,7 @@ public static class MultiProcessScenario
         {
             for (var i = 0; i < count; i++)
             {
-                workers.Add(StartWorker(db.ConnectionString, c, run.Settings.ContextRegistration));
+                workers.Add(StartWorker(db.ConnectionString, c, run.Settings));
             }
 
             foreach (var worker in workers)
@@ -95,7 +95,7 @@ public static class MultiProcessScenario
     }
 
     // Another copy of this program: the apphost when there is one, else "dotnet EfJobs.Benchmarks.dll".
-    private static Process StartWorker(string connectionString, int concurrency, string registration)
+    private static Process StartWorker(string connectionString, int concurrency, BenchSettings settings)
     {
         var self = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(self)
@@ -110,7 +110,7 @@ public static class MultiProcessScenario
             start.ArgumentList.Add(typeof(MultiProcessScenario).Assembly.Location);
         }
 
-        foreach (var arg in new[] { "worker", "--connection", connectionString, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--context", registration })
+        foreach (var arg in new[] { "worker", "--connection", connectionString, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--context", settings.ContextRegistration, "--prefetch", settings.Prefetch.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }
