@@ -20,10 +20,18 @@ public static class DrainScenario
         var batch = await run.Drains.RawAsync("drain raw-batch", true, jobs, c).ConfigureAwait(false);
         var efjobs = await run.Drains.EfJobsAsync("drain efjobs", jobs, c).ConfigureAwait(false);
 
+        // The same runner without the prefetch buffer (JobOptions' default), to show what the buffer is worth.
+        var withoutPrefetch = run.Settings.Prefetch == 0 ? null : await run.Drains.EfJobsAsync("drain efjobs, no prefetch", jobs, c, o => o.PrefetchCount = 0).ConfigureAwait(false);
+
         run.Results.Add(Row("raw-single", single, c));
         run.Results.Add(Row("raw-batch", batch, c));
         var ratio = efjobs.JobsPerSecond / batch.JobsPerSecond;
-        run.Results.Add(Row("efjobs", efjobs, c) with
+        if (withoutPrefetch is not null)
+        {
+            run.Results.Add(Row("efjobs, PrefetchCount 0 (default)", withoutPrefetch, c) with { Ratio = withoutPrefetch.JobsPerSecond / batch.JobsPerSecond, Note = "ratio vs raw-batch" });
+        }
+
+        run.Results.Add(Row($"efjobs, PrefetchCount {run.Settings.Prefetch}", efjobs, c) with
         {
             Ratio = ratio,
             Target = $">= {ThroughputTarget} x raw-batch",
