@@ -275,4 +275,39 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
         await using var db = CreateContext();
         return await db.TestJobs.AsNoTracking().SingleAsync(j => j.Id == id);
     }
+
+    [Theory]
+    [InlineData(4, 16, 100)]
+    [InlineData(4, 16, 1)]
+    public async Task Prefetch_buffer_keeps_the_concurrency_limit_and_runs_every_job_once(int limit, int prefetch, int fetchBatch)
+    {
+        await AddTestJobsAsync(600, (j, _) => j.Payload = "sleep:1");
+        await using var host = await RunnerHost.StartAsync(Database, o =>
+        {
+            o.MaxConcurrency = limit;
+            o.PrefetchCount = prefetch;
+            o.MaxFetchBatchSize = fetchBatch;
+        });
+
+        await WaitForAsync("SELECT count(*) = 600 FROM test_jobs WHERE status = 'job_status_succeeded'", TimeSpan.FromSeconds(120));
+        Assert.Equal(limit, host.Probe.MaxConcurrent);
+        Assert.Equal(600, host.Probe.TotalExecutions);
+        Assert.All(host.Probe.ExecutionsById.Values, count => Assert.Equal(1, count));
+        Assert.Equal(1, await ScalarAsync<int>("SELECT max(attempts_count) FROM test_jobs"));
+    }
+
+    [Fact]
+    public async Task Graceful_stop_releases_prefetched_jobs_that_never_started()
+    {
+        var host = await RunnerHost.StartAsync(Database, o => { o.MaxConcurrency = 1; o.PrefetchCount = 4; }, shutdownTimeout: TimeSpan.FromSeconds(1));
+        await AddTestJobsAsync(4, (j, _) => j.Payload = "sleep:60000");
+        await Eventually.TrueAsync(() => Task.FromResult(host.Probe.TotalExecutions == 1), Patience, "the first job to start");
+        await WaitForAsync("SELECT count(*) = 4 FROM test_jobs WHERE status = 'job_status_running'");
+
+        await host.DisposeAsync();
+
+        Assert.Equal(1, host.Probe.TotalExecutions);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_running' OR locked_by IS NOT NULL"));
+        Assert.Equal(4L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND run_at <= now()"));
+    }
 }

@@ -51,6 +51,17 @@ public sealed class JobOptions
     public int MaxFetchBatchSize { get; set; } = 100;
 
     /// <summary>
+    /// How many jobs the runner may hold fetched, beyond those running, so that a freed slot starts its next job
+    /// without waiting for a round trip to the database (graphile-worker's local queue, Que's buffer). The buffer is
+    /// refilled in batches of about half its size. Buffered jobs are locked to this worker (status running, attempt
+    /// counted) and covered by its heartbeat; on shutdown they are released for another worker. Pays for many short
+    /// jobs; leave it 0 for long jobs shared by several processes, where a buffered job would wait behind a slow one
+    /// while another process sits idle.
+    /// </summary>
+    /// <value>Default 0: fetch only as many jobs as there are free slots. At least 0.</value>
+    public int PrefetchCount { get; set; }
+
+    /// <summary>
     /// Whether successes are written in batches (one UPDATE for all jobs that finished while the previous write was in
     /// flight) instead of one UPDATE per job as IHP does.
     /// </summary>
@@ -103,6 +114,11 @@ public sealed class JobOptions
         if (MaxFetchBatchSize < 1)
         {
             return $"{nameof(MaxFetchBatchSize)} must be at least 1 (was {MaxFetchBatchSize}).";
+        }
+
+        if (PrefetchCount < 0)
+        {
+            return $"{nameof(PrefetchCount)} must be at least 0 (was {PrefetchCount}).";
         }
 
         return null;

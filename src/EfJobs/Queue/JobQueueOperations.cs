@@ -56,13 +56,12 @@ public static class JobQueueOperations
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(job);
+        var sql = JobQueueSql.SucceedOne(JobTables.Get<TJob>(db));
         var (jobId, attempt) = (job.Id, job.AttemptsCount);
         return await PlanCacheRetry.RunAsync(
-            ct => Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
-                s => s.SetProperty(j => j.Status, JobStatus.Succeeded)
-                    .SetProperty(j => j.LockedBy, (Guid?)null)
-                    .SetProperty(j => j.LockedAt, (DateTime?)null)
-                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+            ct => db.Database.ExecuteSqlRawAsync(
+                sql,
+                [new NpgsqlParameter<Guid>("id", jobId), new NpgsqlParameter<int>("attempt", attempt), new NpgsqlParameter<Guid>("worker_id", workerId)],
                 ct),
             cancellationToken).ConfigureAwait(false) == 1;
     }

@@ -80,6 +80,20 @@ internal static class JobQueueSql
           AND j.locked_by = @worker_id AND j.status = 'job_status_running'
         """;
 
+    /// <summary>
+    /// Marks one attempt succeeded: <see cref="SucceedBatch"/> for a single job (IHP's <c>jobDidSucceed</c>). Plain SQL
+    /// rather than a LINQ ExecuteUpdate, because in IHP mode it runs once per job and EF's expression handling cost
+    /// more than the statement (about 40 KB allocated per call).
+    /// </summary>
+    public static string SucceedOne(JobTable table) => $"""
+        UPDATE {table.QualifiedName} SET
+          status = 'job_status_succeeded',
+          locked_by = NULL,
+          locked_at = NULL,
+          updated_at = now()
+        WHERE id = @id AND attempts_count = @attempt AND locked_by = @worker_id AND status = 'job_status_running'
+        """;
+
     /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
     public static string AnyPending(JobTable table) =>
         $"SELECT EXISTS (SELECT FROM {table.QualifiedName} WHERE {PendingCondition}) AS \"Value\"";

@@ -23,6 +23,10 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CompletionFlushLimit = TimeSpan.FromSeconds(10);
 
+    // The most fetches one dispatcher has in flight: enough to keep 16 single-job fetches (IHP mode) or a refill of
+    // a large prefetch buffer going, without taking a large share of the connection pool.
+    private const int MaxParallelFetches = 16;
+
     private readonly IServiceProvider _services;
     private readonly JobRunnerContext _runner;
     private readonly JobOptions _options;
@@ -32,11 +36,14 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     private readonly WakeSignal _slotFreed = new();
     private readonly ConcurrentDictionary<Guid, TJob> _owned = new();
     private readonly ConcurrentDictionary<Task, byte> _executing = new();
+    private readonly Queue<TJob> _buffer = new();
+    private readonly object _bufferGate = new();
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _cancelJobs = new();
     private readonly CancellationTokenSource _stopHousekeeping = new();
     private readonly JobCompleter<TContext, TJob>? _completer;
     private readonly List<Task> _loops = [];
+    private readonly int _refillThreshold;
     private ITimer? _scheduledTimer;
     private int _running;
     private bool? _triggersHealthy;
@@ -53,6 +60,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
             Table = JobTables.Get(scope.ServiceProvider.GetRequiredService<TContext>(), typeof(TJob));
         }
 
+        _refillThreshold = options.PrefetchCount == 0 ? 1 : Math.Max(1, Math.Min(options.MaxFetchBatchSize, options.PrefetchCount) / 2);
         if (options.BatchCompletions)
         {
             _completer = new JobCompleter<TContext, TJob>(services, runner, Table, _owned);
@@ -169,22 +177,18 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
                 await _wake.WaitAsync(stop).ConfigureAwait(false);
                 while (!stop.IsCancellationRequested)
                 {
-                    var free = _options.MaxConcurrency - Volatile.Read(ref _running);
-                    if (free <= 0)
+                    // Room for running plus buffered jobs. Without a prefetch buffer any free slot is worth a fetch;
+                    // with one, the buffer is refilled once it is about half empty, so fetches stay large.
+                    var room = _options.MaxConcurrency + _options.PrefetchCount - Volatile.Read(ref _running) - BufferedCount;
+                    if (room <= 0 || room < _refillThreshold)
                     {
                         await _slotFreed.WaitAsync(stop).ConfigureAwait(false);
                         continue;
                     }
 
-                    var limit = Math.Min(free, _options.MaxFetchBatchSize);
-                    var jobs = await FetchAsync(limit, stop).ConfigureAwait(false);
+                    var (limit, fetched) = await FetchRoomAsync(room, stop).ConfigureAwait(false);
                     failures = 0;
-                    foreach (var job in jobs)
-                    {
-                        StartJob(job);
-                    }
-
-                    if (jobs.Count < limit)
+                    if (fetched < limit)
                     {
                         // Nothing more is due: wake again at the next scheduled job, or on a notification or poll.
                         await ScheduleNextWakeAsync(stop).ConfigureAwait(false);
@@ -214,6 +218,55 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         }
     }
 
+    // Fills the room with fetches of at most MaxFetchBatchSize each. When the room needs several, they run at once on
+    // separate connections (at most MaxParallelFetches), as IHP's concurrent workers do: with MaxFetchBatchSize 1 a
+    // serial dispatcher would be held to one job per round trip and commit, while parallel fetches share commits.
+    // Returns how many jobs were asked for and how many came.
+    private async Task<(int Asked, int Fetched)> FetchRoomAsync(int room, CancellationToken stop)
+    {
+        var batch = _options.MaxFetchBatchSize;
+        if (room <= batch)
+        {
+            var jobs = await FetchAsync(room, stop).ConfigureAwait(false);
+            Dispatch(jobs);
+            return (room, jobs.Count);
+        }
+
+        var count = Math.Min((room + batch - 1) / batch, MaxParallelFetches);
+        var fetches = new Task<IReadOnlyList<TJob>>[count];
+        var asked = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var limit = Math.Min(batch, room - asked);
+            asked += limit;
+            fetches[i] = FetchAsync(limit, stop);
+        }
+
+        var fetched = 0;
+        Exception? failure = null;
+        foreach (var fetch in fetches)
+        {
+            // Every fetch is awaited and its jobs dispatched even when another failed: they are locked to this worker.
+            try
+            {
+                var jobs = await fetch.ConfigureAwait(false);
+                Dispatch(jobs);
+                fetched += jobs.Count;
+            }
+            catch (Exception exception)
+            {
+                failure ??= exception;
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return (asked, fetched);
+    }
+
     private async Task<IReadOnlyList<TJob>> FetchAsync(int limit, CancellationToken cancellationToken)
     {
         await using var lease = await ContextLease<TContext>.CreateAsync(_services, cancellationToken).ConfigureAwait(false);
@@ -235,10 +288,49 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         }
     }
 
+    private int BufferedCount
+    {
+        get
+        {
+            lock (_bufferGate)
+            {
+                return _buffer.Count;
+            }
+        }
+    }
+
+    // Owns the fetched jobs at once (heartbeat and release cover them from here on), then starts as many as there are
+    // free slots; the rest wait in the buffer for a slot.
+    private void Dispatch(IReadOnlyList<TJob> jobs)
+    {
+        lock (_bufferGate)
+        {
+            foreach (var job in jobs)
+            {
+                _owned[job.Id] = job;
+                _buffer.Enqueue(job);
+            }
+        }
+
+        StartBuffered();
+    }
+
+    // Called by the dispatcher and by every job that ends. Under the lock so that two callers cannot both take the last
+    // free slot; a stopping runner starts nothing more, and its buffered jobs are released with the rest it owns.
+    private void StartBuffered()
+    {
+        lock (_bufferGate)
+        {
+            while (_buffer.Count > 0 && Volatile.Read(ref _running) < _options.MaxConcurrency && !_stopFetching.IsCancellationRequested)
+            {
+                StartJob(_buffer.Dequeue());
+            }
+        }
+    }
+
     private void StartJob(TJob job)
     {
         Interlocked.Increment(ref _running);
-        _owned[job.Id] = job;
         var task = Task.Run(() => ExecuteAsync(job, RecordSuccessAsync), CancellationToken.None);
         _executing[task] = 0;
         task.ContinueWith(
@@ -247,6 +339,14 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
                 var runner = (JobTypeRunner<TContext, TJob>)state!;
                 runner._executing.TryRemove(finished, out _);
                 Interlocked.Decrement(ref runner._running);
+
+                // A job that ended before its continuation was attached runs this inline, inside StartBuffered's lock:
+                // that loop takes the freed slot itself, so recursing here would only deepen the stack.
+                if (!Monitor.IsEntered(runner._bufferGate))
+                {
+                    runner.StartBuffered();
+                }
+
                 runner._slotFreed.Set();
             },
             this,
