@@ -270,7 +270,9 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     private async Task<IReadOnlyList<TJob>> FetchAsync(int limit, CancellationToken cancellationToken)
     {
         await using var lease = await ContextLease<TContext>.CreateAsync(_services, cancellationToken).ConfigureAwait(false);
-        return await lease.Context.FetchJobsAsync<TJob>(_runner.WorkerId, limit, cancellationToken).ConfigureAwait(false);
+        var jobs = await lease.Context.FetchJobsAsync<TJob>(_runner.WorkerId, limit, cancellationToken).ConfigureAwait(false);
+        EfJobsTelemetry.RecordFetched(TableName, jobs.Count);
+        return jobs;
     }
 
     private async Task ScheduleNextWakeAsync(CancellationToken stop)
@@ -359,6 +361,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     {
         var started = Stopwatch.GetTimestamp();
         Log.JobStarted(_logger, TableName, job.Id, job.AttemptsCount, _runner.WorkerId);
+        using var activity = EfJobsTelemetry.StartPerform(TableName, job.Id, job.AttemptsCount, _runner.WorkerId);
         using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(_cancelJobs.Token);
         // On the thread pool, so a handler that blocks before its first await cannot hold off the deadline.
         var work = Task.Run(() => PerformAsync(job, jobToken.Token), CancellationToken.None);
@@ -370,6 +373,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
             if (await Task.WhenAny(work, deadline).ConfigureAwait(false) != work)
             {
                 await jobToken.CancelAsync().ConfigureAwait(false);
+                EfJobsTelemetry.RecordAttempt(activity, TableName, "timed_out", Stopwatch.GetElapsedTime(started));
                 await RecordTimeoutAsync(job, timeout).ConfigureAwait(false);
 
                 // The slot stays taken until the handler really returns, whether it honours its token or not.
@@ -388,14 +392,17 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         catch (OperationCanceledException) when (_cancelJobs.IsCancellationRequested)
         {
             // Interrupted by shutdown: the job stays owned and StopAsync releases it for another worker.
+            EfJobsTelemetry.RecordAttempt(activity, TableName, "interrupted", Stopwatch.GetElapsedTime(started));
             return;
         }
         catch (Exception exception)
         {
+            EfJobsTelemetry.RecordAttempt(activity, TableName, "failed", Stopwatch.GetElapsedTime(started), exception);
             await RecordFailureAsync(job, exception, Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
             return;
         }
 
+        EfJobsTelemetry.RecordAttempt(activity, TableName, "succeeded", Stopwatch.GetElapsedTime(started));
         Log.JobSucceeded(_logger, TableName, job.Id, job.AttemptsCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         await recordSuccess(job).ConfigureAwait(false);
     }
