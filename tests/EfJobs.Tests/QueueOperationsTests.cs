@@ -292,6 +292,25 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
     }
 
     [Fact]
+    public async Task Unstarted_jobs_go_back_as_if_never_fetched()
+    {
+        await AddTestJobsAsync(2);
+        await using var db = CreateContext();
+        var first = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
+        Assert.True(await db.JobDidTimeoutAsync(first, WorkerA, 10, ThirtySeconds));
+        await ExecuteAsync("UPDATE test_jobs SET run_at = now()");
+        var jobs = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
+
+        Assert.Equal(0, await db.ReturnUnstartedJobsAsync(jobs, WorkerB));
+        Assert.Equal(2, await db.ReturnUnstartedJobsAsync(jobs, WorkerA));
+
+        var rows = await db.TestJobs.AsNoTracking().ToDictionaryAsync(j => j.Id);
+        Assert.Equal((JobStatus.Retry, 1, "Timeout reached"), (rows[first.Id].Status, rows[first.Id].AttemptsCount, rows[first.Id].LastError));
+        var other = rows.Values.Single(j => j.Id != first.Id);
+        Assert.Equal((JobStatus.NotStarted, 0, (Guid?)null), (other.Status, other.AttemptsCount, other.LockedBy));
+    }
+
+    [Fact]
     public async Task Tables_whose_names_need_quoting_or_exceed_63_bytes_work()
     {
         await using var db = CreateContext();

@@ -308,6 +308,7 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
 
         Assert.Equal(1, host.Probe.TotalExecutions);
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_running' OR locked_by IS NOT NULL"));
-        Assert.Equal(4L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND run_at <= now()"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND attempts_count = 1 AND last_error LIKE 'Interrupted%' AND run_at <= now()"));
+        Assert.Equal(3L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_not_started' AND attempts_count = 0 AND last_error IS NULL"));
     }
 }

@@ -168,6 +168,38 @@ public static class JobQueueOperations
     }
 
     /// <summary>
+    /// Hands back fetched jobs that the worker never started (a prefetch buffer at shutdown): unlocked, their attempt
+    /// not counted, their status and last_error as before the fetch, so they look as if never fetched.
+    /// </summary>
+    /// <returns>How many of them the worker still owned.</returns>
+    public static async Task<int> ReturnUnstartedJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<TJob> jobs, Guid workerId, CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(jobs);
+        var returned = 0;
+
+        // Grouped by attempt: a first attempt goes back to not_started, a later one to retry, as before its fetch.
+        foreach (var group in jobs.GroupBy(j => j.AttemptsCount))
+        {
+            var ids = group.Select(j => j.Id).ToArray();
+            var attempt = group.Key;
+            var status = attempt <= 1 ? JobStatus.NotStarted : JobStatus.Retry;
+            returned += await PlanCacheRetry.RunAsync(
+                ct => Owned<TJob>(db, ids, workerId).Where(j => j.AttemptsCount == attempt).ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, status)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount - 1)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return returned;
+    }
+
+    /// <summary>
     /// Returns jobs whose worker stopped sending heartbeats for <paramref name="staleJobTimeout"/> to the queue
     /// (IHP's <c>recoverStaleJobs</c>). A job locked for over a day, or one that already used
     /// <paramref name="maxAttempts"/>, is marked failed ('Stale job: worker likely crashed') instead, so a job that

@@ -604,8 +604,16 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
 
     private async Task ReleaseOwnedAsync()
     {
-        var ids = _owned.Keys.ToArray();
-        if (ids.Length == 0)
+        // Prefetched jobs that never started go back as they were, their attempt not counted; started ones as interrupted.
+        TJob[] unstarted;
+        lock (_bufferGate)
+        {
+            unstarted = [.. _buffer];
+            _buffer.Clear();
+        }
+
+        var interrupted = _owned.Keys.Except(unstarted.Select(j => j.Id)).ToArray();
+        if (interrupted.Length == 0 && unstarted.Length == 0)
         {
             return;
         }
@@ -613,12 +621,9 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         try
         {
             await using var lease = await ContextLease<TContext>.CreateAsync(_services, CancellationToken.None).ConfigureAwait(false);
-            var released = await lease.Context.ReleaseJobsAsync<TJob>(ids, _runner.WorkerId, InterruptedByShutdown).ConfigureAwait(false);
-            foreach (var id in ids)
-            {
-                _owned.TryRemove(id, out _);
-            }
-
+            var released = await lease.Context.ReleaseJobsAsync<TJob>(interrupted, _runner.WorkerId, InterruptedByShutdown).ConfigureAwait(false);
+            released += await lease.Context.ReturnUnstartedJobsAsync(unstarted, _runner.WorkerId).ConfigureAwait(false);
+            _owned.Clear();
             Log.JobsReleased(_logger, _runner.WorkerId, TableName, released);
         }
         catch (Exception exception)
