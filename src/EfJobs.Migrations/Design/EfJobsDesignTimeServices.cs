@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Migrations.Design;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EfJobs.Migrations.Design;
+
+/// <summary>
+/// The design-time services <c>dotnet ef</c> needs to write EfJobs' operations into migration files. The package's
+/// build props point the tools here with
+/// <c>[assembly: DesignTimeServicesReference("EfJobs.Migrations.Design.EfJobsDesignTimeServices, EfJobs.Migrations")]</c>;
+/// with a ProjectReference, put that line into the project that holds the DbContext.
+/// </summary>
+public class EfJobsDesignTimeServices : IDesignTimeServices
+{
+    /// <summary>The assembly-qualified name to give <see cref="DesignTimeServicesReferenceAttribute"/>.</summary>
+    public const string TypeName = "EfJobs.Migrations.Design.EfJobsDesignTimeServices, EfJobs.Migrations";
+
+    /// <inheritdoc />
+    public virtual void ConfigureDesignTimeServices(IServiceCollection serviceCollection)
+    {
+        // The tools add referenced services before their own defaults (which they add with TryAdd), so this wins.
+        serviceCollection.AddSingleton<ICSharpMigrationOperationGenerator, JobNotificationCSharpMigrationOperationGenerator>();
+    }
+}
