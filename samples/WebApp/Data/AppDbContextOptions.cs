@@ -14,6 +14,6 @@ public static class AppDbContextOptions
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options
-            .UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs())
+            .UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs().UseEfJobsMigrations())
             .UseSnakeCaseNamingConvention();
 }

@@ -80,6 +80,12 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         {
             propertyBuilder.HasDefaultValueSql(defaultSql);
             propertyBuilder.ValueGenerated(generatedByDatabase ? ValueGenerated.OnAdd : ValueGenerated.Never);
+            if (!generatedByDatabase && property.ClrType.IsEnum)
+            {
+                // A sentinel no enum value takes: EF always writes Status, and does not warn that NotStarted (the CLR
+                // default) could never be inserted explicitly.
+                propertyBuilder.HasSentinel(Enum.ToObject(property.ClrType, -1));
+            }
         }
     }
 
