@@ -103,6 +103,21 @@ public class ModelMappingTests(TestDatabase database) : DatabaseTest(database)
     }
 
     [Fact]
+    public async Task Jobs_added_through_EF_get_time_ordered_ids()
+    {
+        var jobs = new List<TestJob>();
+        for (var i = 0; i < 20; i++)
+        {
+            jobs.AddRange(await AddTestJobsAsync(1));
+            await Task.Delay(2);
+        }
+
+        Assert.All(jobs, job => Assert.Equal(7, job.Id.Version));
+        var ordered = await ScalarAsync<Guid[]>("SELECT array_agg(id ORDER BY id) FROM test_jobs");
+        Assert.Equal(jobs.Select(j => j.Id), ordered);
+    }
+
+    [Fact]
     public async Task Scheduled_job_keeps_its_run_at()
     {
         var runAt = new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc);

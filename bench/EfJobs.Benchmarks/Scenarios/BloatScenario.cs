@@ -25,12 +25,12 @@ public static class BloatScenario
             await db.ExecuteAsync($"TRUNCATE {BenchDatabase.Table}").ConfigureAwait(false);
             await db.ExecuteAsync($"""
                 INSERT INTO {BenchDatabase.Table} (id, status, attempts_count, run_at, created_at, updated_at)
-                SELECT gen_random_uuid(), 'job_status_succeeded', 0, now() - interval '1 day', now() - interval '1 day', now() - interval '1 day'
+                SELECT {BenchDatabase.Uuid7Sql}, 'job_status_succeeded', 0, now() - interval '1 day', now() - interval '1 day', now() - interval '1 day'
                   FROM generate_series(1, {succeeded})
                 """).ConfigureAwait(false);
             await db.ExecuteAsync($"""
                 INSERT INTO {BenchDatabase.Table} (id, run_at)
-                SELECT gen_random_uuid(), now() + interval '1 day' FROM generate_series(1, {future})
+                SELECT {BenchDatabase.Uuid7Sql}, now() + interval '1 day' FROM generate_series(1, {future})
                 """).ConfigureAwait(false);
             await db.InsertDueAsync(jobs).ConfigureAwait(false);
             await db.SettleAsync().ConfigureAwait(false);

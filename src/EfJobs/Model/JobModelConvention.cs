@@ -51,6 +51,7 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         builder.ToTable(table);
 
         Column(builder, nameof(JobBase.Id), JobColumns.Id, "uuid", "gen_random_uuid()");
+        builder.Metadata.FindProperty(nameof(JobBase.Id))!.Builder.HasValueGenerator(typeof(JobIdGenerator));
         Column(builder, nameof(JobBase.Status), JobColumns.Status, JobStatusLabels.EnumName, $"'{JobStatusLabels.NotStarted}'::{JobStatusLabels.EnumName}", generatedByDatabase: false);
         Column(builder, nameof(JobBase.LastError), JobColumns.LastError, "text", null);
         Column(builder, nameof(JobBase.AttemptsCount), JobColumns.AttemptsCount, "integer", "0", generatedByDatabase: false);
