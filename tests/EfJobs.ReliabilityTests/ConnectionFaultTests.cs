@@ -20,7 +20,8 @@ public sealed class ConnectionFaultTests(ITestOutputHelper output)
     public async Task Database_restart_mid_drain_no_worker_exits_every_job_succeeds_and_notifications_resume()
     {
         const int Jobs = 3000;
-        await using var database = await ReliabilityDatabase.CreateAsync();
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var database = await ReliabilityDatabase.CreateAsync(postgres.ConnectionString);
         var workers = new List<WorkerProcess>();
         try
         {
@@ -37,7 +38,7 @@ public sealed class ConnectionFaultTests(ITestOutputHelper output)
 
             await database.EnqueueAsync(Jobs, workMs: 20);
             await Eventually.TrueAsync(async () => await database.CountAsync("status = 'job_status_succeeded'") >= Jobs / 4, TimeSpan.FromSeconds(60), "a quarter of the drain");
-            await PostgresServer.RestartFastAsync();
+            await postgres.RestartFastAsync();
             var doneAtRestart = await database.CountAsync("status = 'job_status_succeeded'");
 
             await Eventually.TrueAsync(

@@ -11,11 +11,17 @@ namespace EfJobs.ReliabilityTests.Infrastructure;
 /// </summary>
 public sealed class ReliabilityDatabase : IAsyncDisposable
 {
-    private ReliabilityDatabase(string name)
+    private readonly string _server;
+
+    private ReliabilityDatabase(string name, string server)
     {
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+        _server = server;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
+
+    /// <summary>The server's connection string (to its postgres database).</summary>
+    public string Server => _server;
 
     public string Name { get; }
 
@@ -25,10 +31,11 @@ public sealed class ReliabilityDatabase : IAsyncDisposable
         Environment.GetEnvironmentVariable("EFJOBS_TEST_CONNECTION")
         ?? throw new InvalidOperationException("EFJOBS_TEST_CONNECTION is not set. Run the tests with ./test.sh, which starts PostgreSQL and sets it.");
 
-    public static async Task<ReliabilityDatabase> CreateAsync()
+    /// <param name="serverConnectionString">Another server than EFJOBS_TEST_CONNECTION's (the private one the restart scenario restarts).</param>
+    public static async Task<ReliabilityDatabase> CreateAsync(string? serverConnectionString = null)
     {
-        var database = new ReliabilityDatabase("efjobs_rel_" + Guid.NewGuid().ToString("N")[..12]);
-        await using (var server = new NpgsqlConnection(ServerConnectionString))
+        var database = new ReliabilityDatabase("efjobs_rel_" + Guid.NewGuid().ToString("N")[..12], serverConnectionString ?? ServerConnectionString);
+        await using (var server = new NpgsqlConnection(database._server))
         {
             await server.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Name}\"", server);
@@ -127,7 +134,7 @@ public sealed class ReliabilityDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await using var server = new NpgsqlConnection(ServerConnectionString);
+            await using var server = new NpgsqlConnection(_server);
             await server.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", server);
             await drop.ExecuteNonQueryAsync();

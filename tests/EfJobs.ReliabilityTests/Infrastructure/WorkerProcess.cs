@@ -104,7 +104,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     public async Task<int?> ListenerBackendAsync(ReliabilityDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        await using var connection = new NpgsqlConnection(ReliabilityDatabase.ServerConnectionString);
+        await using var connection = new NpgsqlConnection(database.Server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%' AND datname = $2", connection);
