@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace EfJobs.ReliabilityTests.Worker;
+
+/// <summary>The payload every reliability job carries: how long to work and how to behave.</summary>
+public interface IReliabilityJob
+{
+    Guid Id { get; }
+
+    int AttemptsCount { get; }
+
+    /// <summary>How long the handler works, in milliseconds. Must not be negative (the invariant the handler checks).</summary>
+    int WorkMs { get; set; }
+
+    /// <summary>ok, throw, hang (ignores its token), failfast.</summary>
+    string Mode { get; set; }
+}
+
+/// <summary>The job most scenarios use; table reliability_jobs.</summary>
+public class ReliabilityJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+/// <summary>Mapped to a table whose name needs quoting.</summary>
+public class QuotedJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+/// <summary>Mapped to a table whose name is longer than PostgreSQL's 63 bytes.</summary>
+public class LongJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+public static class JobModes
+{
+    public const string Ok = "ok";
+    public const string Throw = "throw";
+    public const string Hang = "hang";
+    public const string FailFast = "failfast";
+}
+
+public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : DbContext(options)
+{
+    public const string QuotedTable = "Quoted \"Job\"; DROP TABLE reliability_jobs; --";
+
+    public static readonly string LongTable = "long_" + new string('x', 70) + "_jobs";
+
+    /// <summary>The table every execution of a handler is written to (created by the tests, not by EF).</summary>
+    public const string ExecutionsDdl = """
+        CREATE TABLE executions (
+          id uuid PRIMARY KEY,
+          job_table text NOT NULL,
+          job_id uuid NOT NULL,
+          attempt integer NOT NULL,
+          worker_id uuid NOT NULL,
+          mode text NOT NULL,
+          started_at timestamptz NOT NULL,
+          finished_at timestamptz
+        );
+        CREATE INDEX executions_job_id ON executions (job_id);
+        """;
+
+    public DbSet<ReliabilityJob> ReliabilityJobs => Set<ReliabilityJob>();
+
+    public DbSet<QuotedJob> QuotedJobs => Set<QuotedJob>();
+
+    public DbSet<LongJob> LongJobs => Set<LongJob>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<QuotedJob>().ToTable(QuotedTable);
+        modelBuilder.Entity<LongJob>().ToTable(LongTable);
+        Payload<ReliabilityJob>(modelBuilder);
+        Payload<QuotedJob>(modelBuilder);
+        Payload<LongJob>(modelBuilder);
+    }
+
+    private static void Payload<T>(ModelBuilder modelBuilder)
+        where T : class, IReliabilityJob
+    {
+        modelBuilder.Entity<T>().Property(j => j.WorkMs).HasColumnName("work_ms");
+        modelBuilder.Entity<T>().Property(j => j.Mode).HasColumnName("mode");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using EfJobs;
+using EfJobs.ReliabilityTests.Worker;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+// A worker host the reliability tests start, kill and restart. Settings come from environment variables:
+//   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_ATTEMPTS, REL_STALE_MS,
+//   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL.
+var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
+    ?? throw new InvalidOperationException("REL_CONNECTION is not set.");
+var workerId = Guid.NewGuid();
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("REL_LOG_LEVEL") ?? "Information"));
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+builder.Logging.AddFilter("EfJobs", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("REL_EFJOBS_LOG_LEVEL") ?? "Warning"));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(Int("REL_SHUTDOWN_MS", 10_000)));
+builder.Services.AddSingleton(new WorkerIdentity(workerId));
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+builder.Services.AddDbContext<ReliabilityContext>(o => o.UseNpgsql(connection, npgsql => npgsql.UseEfJobs()));
+
+var all = Environment.GetEnvironmentVariable("REL_JOBS") == "all";
+builder.Services.AddScoped<IJobHandler<ReliabilityJob>>(sp => new ReliabilityHandler<ReliabilityJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), "reliability_jobs"));
+builder.Services.AddScoped<IJobHandler<QuotedJob>>(sp => new ReliabilityHandler<QuotedJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.QuotedTable));
+builder.Services.AddScoped<IJobHandler<LongJob>>(sp => new ReliabilityHandler<LongJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.LongTable));
+builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
+{
+    jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(Configure);
+    if (all)
+    {
+        jobs.AddJob<QuotedJob, ReliabilityHandler<QuotedJob>>(Configure);
+        jobs.AddJob<LongJob, ReliabilityHandler<LongJob>>(Configure);
+    }
+
+    jobs.Configure(o =>
+    {
+        o.WorkerId = workerId;
+        o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true";
+    });
+});
+
+using var host = builder.Build();
+Console.WriteLine("WORKER-ID " + workerId.ToString("N"));
+Console.Out.Flush();
+await host.RunAsync();
+Console.WriteLine("WORKER-STOPPED " + workerId.ToString("N"));
+return 0;
+
+static void Configure(JobOptions o)
+{
+    o.MaxConcurrency = Int("REL_MAX_CONCURRENCY", 8);
+    o.MaxAttempts = Int("REL_MAX_ATTEMPTS", 10);
+    o.StaleJobTimeout = TimeSpan.FromMilliseconds(Int("REL_STALE_MS", 3000));
+    o.HeartbeatInterval = TimeSpan.FromMilliseconds(Int("REL_HEARTBEAT_MS", 500));
+    o.PollInterval = TimeSpan.FromMilliseconds(Int("REL_POLL_MS", 3_600_000));
+    var timeout = Int("REL_TIMEOUT_MS", 0);
+    o.Timeout = timeout > 0 ? TimeSpan.FromMilliseconds(timeout) : null;
+    o.Backoff = BackoffStrategy.Linear(TimeSpan.FromMilliseconds(Int("REL_BACKOFF_MS", 200)));
+}
+
+static int Int(string name, int fallback) =>
+    Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using EfJobs.ReliabilityTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EfJobs.ReliabilityTests;
+
+/// <summary>
+/// SIGKILL of worker processes at random moments during a drain. With EFJOBS_SOAK_MINUTES set it runs that long,
+/// enqueuing more jobs as the queue empties and killing more often.
+/// </summary>
+public sealed class KillTests(ITestOutputHelper output)
+{
+    private const int StaleMs = 3000;
+    private static readonly TimeSpan RescueBound = TimeSpan.FromMilliseconds(StaleMs + (StaleMs / 2)) + TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Sigkill_during_a_drain_loses_nothing_and_repeats_only_jobs_in_flight_at_the_kill()
+    {
+        var soakMinutes = Environment.GetEnvironmentVariable("EFJOBS_SOAK_MINUTES") is { Length: > 0 } m
+            ? double.Parse(m, CultureInfo.InvariantCulture)
+            : 0;
+        var soak = soakMinutes > 0;
+        const int Batch = 5000;
+        await using var database = await ReliabilityDatabase.CreateAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["REL_MAX_CONCURRENCY"] = "4",
+            ["REL_STALE_MS"] = StaleMs.ToString(CultureInfo.InvariantCulture),
+            ["REL_HEARTBEAT_MS"] = "500",
+            ["REL_POLL_MS"] = "2000",
+        };
+        var workers = new List<WorkerProcess>();
+        var killed = new List<(WorkerProcess Worker, DateTime KilledAt, long InFlight)>();
+        var rescues = new List<Task<double>>();
+        var random = new Random();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                workers.Add(await WorkerProcess.StartAsync(database, settings, $"worker{i}"));
+            }
+
+            long enqueued = (await database.EnqueueAsync(Batch, workMs: 20)).Count;
+            var maxKills = soak ? int.MaxValue : 5;
+            while (true)
+            {
+                await Task.Delay(random.Next(soak ? 1000 : 800, soak ? 4000 : 2000));
+                var remaining = await database.CountAsync("status <> 'job_status_succeeded'");
+                if (soak && clock.Elapsed < TimeSpan.FromMinutes(soakMinutes) && remaining < Batch / 2)
+                {
+                    enqueued += (await database.EnqueueAsync(Batch, workMs: 20)).Count;
+                    remaining += Batch;
+                }
+
+                var keepKilling = soak ? clock.Elapsed < TimeSpan.FromMinutes(soakMinutes) : killed.Count < maxKills && remaining > 300;
+                if (!keepKilling)
+                {
+                    break;
+                }
+
+                var victim = workers[random.Next(workers.Count)];
+                victim.Kill();
+                var killedAt = await database.ScalarAsync<DateTime>("SELECT clock_timestamp()");
+                var inFlight = await database.CountAsync($"status = 'job_status_running' AND locked_by = '{victim.WorkerId}'");
+                killed.Add((victim, killedAt, inFlight));
+                rescues.Add(MeasureRescueAsync(database, victim.WorkerId));
+                workers[workers.IndexOf(victim)] = await WorkerProcess.StartAsync(database, settings, $"worker{workers.Count + killed.Count}", waitForListener: false);
+            }
+
+            await Eventually.TrueAsync(
+                async () => await database.CountAsync("status <> 'job_status_succeeded'") == 0,
+                TimeSpan.FromSeconds(soak ? 300 : 120),
+                "every job to succeed",
+                () => string.Join("\n", workers.Select(w => w.Name + ":\n" + w.Output)),
+                pollMs: 250);
+            var rescueSeconds = await Task.WhenAll(rescues);
+            Assert.All(workers, w => Assert.False(w.HasExited, $"{w.Name} exited:\n{w.Output}"));
+
+            // Every execution that was not a job's last must be an attempt a killed worker started before it died.
+            var killedAtById = killed.ToDictionary(k => k.Worker.WorkerId, k => k.KilledAt);
+            var executions = await database.RowsAsync(
+                "SELECT job_id, worker_id, started_at, finished_at, row_number() OVER (PARTITION BY job_id ORDER BY started_at DESC) AS from_last FROM executions");
+            var repeated = executions.Where(r => (long)r[4]! > 1).ToList();
+            var unexplained = repeated.Where(r => !killedAtById.TryGetValue((Guid)r[1]!, out var at) || (DateTime)r[2]! > at).ToList();
+            var finishedButUncommitted = repeated.Count(r => r[3] is not null);
+            var lastUnfinished = executions.Count(r => (long)r[4]! == 1 && r[3] is null);
+            var distinct = executions.Select(r => (Guid)r[0]!).Distinct().Count();
+            var slowest = rescueSeconds.DefaultIfEmpty(0).Max();
+            Summary.Write(output, soak ? $"kill-9 soak {soakMinutes} min" : "kill-9", killed.Count, enqueued, enqueued - distinct, repeated.Count, slowest,
+                $"in flight at kills {killed.Sum(k => k.InFlight)}, of the repeats {finishedButUncommitted} had finished their handler but not committed");
+
+            Assert.True(killed.Count >= (soak ? 1 : 3), $"only {killed.Count} kills happened before the queue drained");
+            Assert.Equal(enqueued, distinct);
+            Assert.Equal(0, lastUnfinished);
+            Assert.True(unexplained.Count == 0, $"{unexplained.Count} executions were repeated without a kill: " + string.Join(", ", unexplained.Take(5).Select(r => r[0])));
+            Assert.True(repeated.Count <= killed.Sum(k => k.InFlight), $"{repeated.Count} repeats, but only {killed.Sum(k => k.InFlight)} jobs were in flight at the kills");
+            Assert.True(slowest <= RescueBound.TotalSeconds, $"the slowest rescue took {slowest:0.00} s, more than {RescueBound.TotalSeconds} s");
+        }
+        finally
+        {
+            foreach (var worker in workers.Concat(killed.Select(k => k.Worker)))
+            {
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    // From the kill until no row is running under the dead worker's id any more: the time its jobs waited for rescue.
+    private static async Task<double> MeasureRescueAsync(ReliabilityDatabase database, Guid deadWorker)
+    {
+        var clock = Stopwatch.StartNew();
+        await Eventually.TrueAsync(
+            async () => await database.CountAsync($"status = 'job_status_running' AND locked_by = '{deadWorker}'") == 0,
+            TimeSpan.FromSeconds(60),
+            $"the jobs of the killed worker {deadWorker} to be rescued",
+            pollMs: 100);
+        return clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,126 @@
+using EfJobs.ReliabilityTests.Infrastructure;
+using EfJobs.ReliabilityTests.Worker;
+using Xunit.Abstractions;
+
+namespace EfJobs.ReliabilityTests;
+
+/// <summary>Jobs that throw, hang, break an invariant or crash their worker end where they should, and their neighbours run.</summary>
+public sealed class PoisonJobTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_throwing_handler_is_retried_then_failed_with_type_message_and_stack()
+    {
+        await using var database = await ReliabilityDatabase.CreateAsync();
+        await using var worker = await WorkerProcess.StartAsync(database, new Dictionary<string, string> { ["REL_MAX_ATTEMPTS"] = "3", ["REL_BACKOFF_MS"] = "200" });
+        var poison = (await database.EnqueueAsync(1, mode: JobModes.Throw))[0];
+        await database.EnqueueAsync(10);
+        await Eventually.TrueAsync(async () => await database.CountAsync("status IN ('job_status_not_started', 'job_status_retry', 'job_status_running')") == 0, TimeSpan.FromSeconds(30), "every job to end", () => worker.Output);
+
+        var row = (await database.RowsAsync("SELECT status::text, attempts_count, last_error FROM reliability_jobs WHERE id = $1", poison))[0];
+        var executions = await database.ScalarAsync<long>("SELECT count(*) FROM executions WHERE job_id = $1", poison);
+        Summary.Write(output, "poison-throw", 3, 11, 10 - await database.CountAsync("status = 'job_status_succeeded'"), 0, null, $"poison job ran {executions} times, then {row[0]}");
+
+        Assert.Equal("job_status_failed", row[0]);
+        Assert.Equal(3, row[1]);
+        Assert.Equal(3, executions);
+        var error = (string)row[2]!;
+        Assert.Contains("System.InvalidOperationException", error, StringComparison.Ordinal);
+        Assert.Contains($"Poison job {poison} throws on purpose (attempt 3)", error, StringComparison.Ordinal);
+        Assert.Contains("at EfJobs.ReliabilityTests.Worker.ReliabilityHandler", error, StringComparison.Ordinal);
+        Assert.Equal(10, await database.CountAsync("status = 'job_status_succeeded'"));
+    }
+
+    [Fact]
+    public async Task A_handler_that_ignores_its_token_times_out_and_keeps_its_slot_until_it_returns()
+    {
+        await using var database = await ReliabilityDatabase.CreateAsync();
+        await using var worker = await WorkerProcess.StartAsync(database, new Dictionary<string, string>
+        {
+            ["REL_MAX_CONCURRENCY"] = "1",
+            ["REL_TIMEOUT_MS"] = "1000",
+            ["REL_MAX_ATTEMPTS"] = "1",
+        });
+        var hung = (await database.EnqueueAsync(1, workMs: 4000, mode: JobModes.Hang))[0];
+        await Eventually.TrueAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM executions WHERE job_id = $1", hung) == 1, TimeSpan.FromSeconds(30), "the hanging job to start");
+        var next = (await database.EnqueueAsync(1))[0];
+        await Eventually.TrueAsync(async () => await database.CountAsync("status = 'job_status_succeeded'") == 1, TimeSpan.FromSeconds(30), "the next job to succeed", () => worker.Output);
+
+        var hungRow = (await database.RowsAsync("SELECT status::text, last_error FROM reliability_jobs WHERE id = $1", hung))[0];
+        var hungFinished = await database.ScalarAsync<DateTime>("SELECT finished_at FROM executions WHERE job_id = $1", hung);
+        var hungStarted = await database.ScalarAsync<DateTime>("SELECT started_at FROM executions WHERE job_id = $1", hung);
+        var nextStarted = await database.ScalarAsync<DateTime>("SELECT started_at FROM executions WHERE job_id = $1", next);
+        Summary.Write(output, "poison-hang", 1, 2, 1 - await database.CountAsync("status = 'job_status_succeeded'"), await database.DuplicatedAsync(), null,
+            $"hung job {hungRow[0]}, next job started {(nextStarted - hungStarted).TotalSeconds:0.00} s after the hung one, {(nextStarted - hungFinished).TotalSeconds:0.00} s after it returned");
+
+        Assert.Equal("job_status_timed_out", hungRow[0]);
+        Assert.Contains("Timeout", (string)hungRow[1]!, StringComparison.Ordinal);
+        Assert.True(nextStarted >= hungFinished, $"with MaxConcurrency 1 the next job started at {nextStarted:O}, before the hung handler returned at {hungFinished:O}");
+        Assert.Contains("[205]", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_row_that_breaks_an_invariant_fails_with_a_clear_error_and_its_neighbours_succeed()
+    {
+        await using var database = await ReliabilityDatabase.CreateAsync();
+        await using var worker = await WorkerProcess.StartAsync(database, new Dictionary<string, string> { ["REL_MAX_ATTEMPTS"] = "3", ["REL_BACKOFF_MS"] = "100" });
+        await database.EnqueueAsync(5);
+        var bad = (await database.EnqueueAsync(1, workMs: -1))[0];
+        await database.EnqueueAsync(5);
+        await Eventually.TrueAsync(async () => await database.CountAsync("status IN ('job_status_not_started', 'job_status_retry', 'job_status_running')") == 0, TimeSpan.FromSeconds(30), "every job to end", () => worker.Output);
+
+        var row = (await database.RowsAsync("SELECT status::text, attempts_count, last_error FROM reliability_jobs WHERE id = $1", bad))[0];
+        Summary.Write(output, "poison-invariant", 1, 11, 10 - await database.CountAsync("status = 'job_status_succeeded'"), await database.DuplicatedAsync(), null, $"bad row {row[0]} after {row[1]} attempts");
+
+        Assert.Equal("job_status_failed", row[0]);
+        Assert.Equal(3, row[1]);
+        Assert.Contains($"System.IO.InvalidDataException: Invariant violated by job {bad}: WorkMs must not be negative (was -1).", (string)row[2]!, StringComparison.Ordinal);
+        Assert.Equal(10, await database.CountAsync("status = 'job_status_succeeded'"));
+        Assert.Equal(0, await database.DuplicatedAsync());
+    }
+
+    [Fact]
+    public async Task A_job_that_crashes_its_worker_every_time_ends_failed_after_max_attempts()
+    {
+        const int MaxAttempts = 3;
+        await using var database = await ReliabilityDatabase.CreateAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["REL_MAX_ATTEMPTS"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["REL_STALE_MS"] = "2000",
+            ["REL_HEARTBEAT_MS"] = "500",
+        };
+        var crasher = (await database.EnqueueAsync(1, mode: JobModes.FailFast))[0];
+        var crashes = 0;
+        var outputs = new List<string>();
+        for (var start = 0; start < 2 * MaxAttempts + 2; start++)
+        {
+            await using var worker = await WorkerProcess.StartAsync(database, settings, $"worker{start}", waitForListener: false);
+            await Eventually.TrueAsync(
+                async () => worker.HasExited || await database.CountAsync("status = 'job_status_failed'") == 1,
+                TimeSpan.FromSeconds(60),
+                "the worker to crash or the job to fail",
+                () => worker.Output);
+            if (worker.HasExited)
+            {
+                await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                Assert.NotEqual(0, worker.ExitCode);
+                Assert.Contains("brings its worker down on purpose", worker.Output, StringComparison.Ordinal);
+                crashes++;
+                outputs.Add(worker.Output);
+                continue;
+            }
+
+            break;
+        }
+
+        var row = (await database.RowsAsync("SELECT status::text, attempts_count, last_error FROM reliability_jobs WHERE id = $1", crasher))[0];
+        var executions = await database.ScalarAsync<long>("SELECT count(*) FROM executions WHERE job_id = $1", crasher);
+        Summary.Write(output, "poison-failfast", crashes, 1, 0, executions - 1, null, $"worker crashed {crashes} times, job {row[0]}: {row[2]}");
+
+        Assert.Equal(MaxAttempts, crashes);
+        Assert.Equal("job_status_failed", row[0]);
+        Assert.Equal(MaxAttempts, row[1]);
+        Assert.Equal("Stale job: worker likely crashed", row[2]);
+        Assert.Equal(MaxAttempts, executions);
+    }
+}
