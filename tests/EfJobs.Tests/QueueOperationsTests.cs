@@ -352,6 +352,60 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         Assert.Equal(["0A000"], failures.SqlStates);
     }
 
+    [Fact]
+    public async Task A_row_that_cannot_be_read_fails_its_fetch_and_salvage_hands_over_its_neighbours()
+    {
+        var good = await AddTestJobsAsync(4);
+        var bad = await AddUnreadableTestJobAsync();
+        var held = (await AddTestJobsAsync(1, (j, _) => { j.Payload = "held"; j.RunAt = DateTime.UtcNow.AddHours(-2); })).Single();
+        await using var db = CreateContext();
+        var heldJob = Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
+        Assert.Equal(held.Id, heldJob.Id);
+
+        // The fetch committed: every row is locked to the worker, but EF could not hand any of them over.
+        await Assert.ThrowsAnyAsync<Exception>(() => db.FetchJobsAsync<TestJob>(WorkerA, 10));
+        Assert.Equal(6L, await ScalarAsync<long>($"SELECT count(*) FROM test_jobs WHERE status = 'job_status_running' AND locked_by = '{WorkerA}'"));
+
+        var unreadable = new List<(Guid Id, int Attempt, Exception Error)>();
+        var salvaged = await db.SalvageFetchedJobsAsync<TestJob>(WorkerA, [heldJob.Id], 3, ThirtySeconds, (id, attempt, error) => unreadable.Add((id, attempt, error)));
+
+        Assert.Equal(good.Select(j => j.Id).Order(), salvaged.Select(j => j.Id).Order());
+        Assert.All(salvaged, j => Assert.Equal((JobStatus.Running, WorkerA, 1), (j.Status, j.LockedBy, j.AttemptsCount)));
+        var (unreadableId, unreadableAttempt, readError) = Assert.Single(unreadable);
+        Assert.Equal((bad, 1), (unreadableId, unreadableAttempt));
+        var row = await db.TestJobs.AsNoTracking().Where(j => j.Id == bad).Select(j => new { j.Status, j.LockedBy, j.LastError, Delay = j.RunAt - DateTime.UtcNow }).SingleAsync();
+        Assert.Equal(JobStatus.Retry, row.Status);
+        Assert.Null(row.LockedBy);
+        Assert.StartsWith("EfJobs could not read this row as TestJob: ", row.LastError, StringComparison.Ordinal);
+        Assert.Contains(readError.Message, row.LastError, StringComparison.Ordinal);
+        Assert.InRange(row.Delay, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(31));
+        Assert.Equal(JobStatus.Running, await StatusOf(held.Id));
+
+        // Nothing is left to take over, and the held job was never part of it.
+        Assert.Empty(await db.SalvageFetchedJobsAsync<TestJob>(WorkerA, salvaged.Select(j => j.Id).Append(heldJob.Id).ToArray(), 3, ThirtySeconds));
+    }
+
+    [Fact]
+    public async Task An_unreadable_row_on_its_last_attempt_is_failed()
+    {
+        var bad = await AddUnreadableTestJobAsync();
+        await using var db = CreateContext();
+        await Assert.ThrowsAnyAsync<Exception>(() => db.FetchJobsAsync<TestJob>(WorkerA, 10));
+
+        Assert.Empty(await db.SalvageFetchedJobsAsync<TestJob>(WorkerA, [], 1, ThirtySeconds));
+
+        Assert.Equal(JobStatus.Failed, await StatusOf(bad));
+        Assert.True(await ScalarAsync<bool>($"SELECT locked_by IS NULL AND last_error LIKE 'EfJobs could not read this row as TestJob: %' FROM test_jobs WHERE id = '{bad}'"));
+    }
+
+    // created_at in the year 20000: PostgreSQL stores it, a .NET DateTime cannot hold it, so EF cannot read the row.
+    private async Task<Guid> AddUnreadableTestJobAsync()
+    {
+        var id = Guid.CreateVersion7();
+        await ExecuteAsync($"INSERT INTO test_jobs (id, \"Payload\", created_at, run_at) VALUES ('{id}', 'unreadable', '20000-01-01', now() - interval '1 hour')");
+        return id;
+    }
+
     private sealed class FailedCommandRecorder : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
     {
         public List<string> SqlStates { get; } = [];
@@ -404,7 +458,7 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
     private async Task<JobStatus> StatusOf(Guid id)
     {
         await using var db = CreateContext();
-        return (await db.TestJobs.AsNoTracking().SingleAsync(j => j.Id == id)).Status;
+        return await db.TestJobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.Status).SingleAsync();
     }
 
     private static Exception Throw(Action action)

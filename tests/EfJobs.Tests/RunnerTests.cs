@@ -267,6 +267,27 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
         Assert.True(host.Logs.Contains(403, "re-installed"));
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(1)]
+    public async Task A_row_that_cannot_be_read_fails_alone_and_its_neighbours_run_once(int fetchBatch)
+    {
+        // Sorted first, so it shares a fetch with its neighbours; created_at in the year 20000 does not fit a DateTime.
+        await ExecuteAsync("INSERT INTO test_jobs (id, \"Payload\", created_at, run_at) VALUES (gen_random_uuid(), 'unreadable', '20000-01-01', now() - interval '1 hour')");
+        await AddTestJobsAsync(10, (j, _) => j.RunAt = DateTime.UtcNow.AddMinutes(-1));
+        await using var host = await RunnerHost.StartAsync(Database, o => { o.MaxAttempts = 3; o.MaxFetchBatchSize = fetchBatch; });
+
+        await WaitForAsync("SELECT count(*) = 10 FROM test_jobs WHERE status = 'job_status_succeeded'");
+        await WaitForAsync("SELECT count(*) = 1 FROM test_jobs WHERE status = 'job_status_failed'");
+        Assert.Equal(10, host.Probe.TotalExecutions);
+        Assert.All(host.Probe.ExecutionsById.Values, count => Assert.Equal(1, count));
+        var failed = await ScalarAsync<string[]>("SELECT ARRAY[attempts_count::text, last_error] FROM test_jobs WHERE status = 'job_status_failed'");
+        Assert.Equal("3", failed[0]);
+        Assert.StartsWith("EfJobs could not read this row as TestJob: ", failed[1], StringComparison.Ordinal);
+        Assert.True(host.Logs.Contains(306, "cannot be read"));
+        Assert.False(host.Logs.Entries.Any(e => e.EventId == 300), "an unreadable row is not a failed fetch to back off from");
+    }
+
     private Task WaitForAsync(string condition, TimeSpan? within = null) =>
         Eventually.TrueAsync(() => ScalarAsync<bool>(condition), within ?? Patience, condition);
 

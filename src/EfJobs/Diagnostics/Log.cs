@@ -62,6 +62,18 @@ internal static partial class Log
     [LoggerMessage(305, LogLevel.Warning, "{Count} succeeded job(s) of {Table} were not marked: this worker no longer owned those attempts")]
     public static partial void CompletionsDiscarded(ILogger logger, string table, int count);
 
+    [LoggerMessage(306, LogLevel.Error, "Job {Table} {JobId} attempt {Attempt}: the row cannot be read as the job's entity; the attempt is recorded as failed with the error in last_error")]
+    public static partial void UnreadableJob(ILogger logger, Exception exception, string table, Guid jobId, int attempt);
+
+    [LoggerMessage(309, LogLevel.Warning, "A fetch of {Table} returned a row that cannot be read; taking over the fetched rows one by one")]
+    public static partial void FetchUnreadable(ILogger logger, Exception exception, string table);
+
+    [LoggerMessage(307, LogLevel.Warning, "Took over {Count} job(s) of {Table} that a failed fetch had locked to this worker")]
+    public static partial void FetchedJobsSalvaged(ILogger logger, string table, int count);
+
+    [LoggerMessage(308, LogLevel.Error, "Taking over the jobs of a failed fetch of {Table} failed; stale recovery will return them")]
+    public static partial void SalvageFailed(ILogger logger, Exception exception, string table);
+
     // 4xx: notifications
     [LoggerMessage(400, LogLevel.Information, "Listening for jobs on {Channels}")]
     public static partial void Listening(ILogger logger, string channels);

@@ -37,6 +37,79 @@ public static class JobQueueOperations
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes over the running jobs locked to <paramref name="workerId"/> that the caller does not hold: rows a fetch
+    /// locked but could not hand over, because one of them could not be read into <typeparamref name="TJob"/>. The
+    /// fetch is a single <c>UPDATE ... RETURNING</c>, so its rows are committed as running before EF reads them, and
+    /// one unreadable row (a payload the entity cannot represent, say an enum label written by a newer version of the
+    /// application) would otherwise hold back the whole batch until stale recovery.
+    /// </summary>
+    /// <remarks>
+    /// Each row is read on its own. Those that read are returned and belong to the caller from now on; each one that
+    /// cannot be read gets a failed attempt like a handler's exception (retry after backoff while attempts are left,
+    /// failed after <paramref name="maxAttempts"/>) with the read error in last_error, and is reported to
+    /// <paramref name="unreadable"/>. Call it only while no other fetch of this worker for the type is in flight: rows
+    /// of such a fetch are locked to the worker but not yet held by the caller.
+    /// </remarks>
+    /// <param name="db">The context.</param>
+    /// <param name="workerId">The worker whose failed fetch locked the rows.</param>
+    /// <param name="heldJobIds">The jobs the worker already holds (running, buffered or awaiting their result).</param>
+    /// <param name="maxAttempts">The job type's attempt limit.</param>
+    /// <param name="backoff">The job type's retry delay.</param>
+    /// <param name="unreadable">Told the id, attempt and read error of each row that could not be read.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>The readable jobs, now owned by the caller.</returns>
+    public static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
+        this DbContext db,
+        Guid workerId,
+        IReadOnlyCollection<Guid> heldJobIds,
+        int maxAttempts,
+        BackoffStrategy backoff,
+        Action<Guid, int, Exception>? unreadable = null,
+        CancellationToken cancellationToken = default)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(heldJobIds);
+        ArgumentNullException.ThrowIfNull(backoff);
+        var held = heldJobIds as Guid[] ?? [.. heldJobIds];
+
+        // A projection reads only the key and the attempt, never the payload that may be what cannot be read.
+        var orphans = await PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedBy == workerId && !held.Contains(j.Id))
+                .Select(j => new { j.Id, j.AttemptsCount })
+                .ToListAsync(ct),
+            cancellationToken).ConfigureAwait(false);
+
+        var salvaged = new List<TJob>(orphans.Count);
+        foreach (var orphan in orphans)
+        {
+            TJob? job;
+            try
+            {
+                var id = orphan.Id;
+                job = await db.Set<TJob>().IgnoreQueryFilters().AsNoTracking()
+                    .SingleOrDefaultAsync(j => j.Id == id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (IsReadError(exception))
+            {
+                var lastError = JobErrorText.Bound($"EfJobs could not read this row as {typeof(TJob).Name}: {exception}");
+                await db.RecordFailedAttemptAsync<TJob>(orphan.Id, orphan.AttemptsCount, workerId, lastError, JobStatus.Failed, maxAttempts, backoff, cancellationToken).ConfigureAwait(false);
+                unreadable?.Invoke(orphan.Id, orphan.AttemptsCount, exception);
+                continue;
+            }
+
+            // Gone (deleted) or no longer this worker's since the first read: nothing to take over.
+            if (job is { Status: JobStatus.Running } && job.LockedBy == workerId)
+            {
+                salvaged.Add(job);
+            }
+        }
+
+        return salvaged;
+    }
+
     /// <summary>Locks and returns the next due job, or null (IHP's <c>fetchNextJob</c>).</summary>
     public static async Task<TJob?> FetchNextJobAsync<TJob>(this DbContext db, Guid workerId, CancellationToken cancellationToken = default)
         where TJob : JobBase
@@ -277,15 +350,20 @@ public static class JobQueueOperations
     private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, TJob job, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
         where TJob : JobBase
     {
-        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(job);
+        return db.RecordFailedAttemptAsync<TJob>(job.Id, job.AttemptsCount, workerId, lastError, finalStatus, maxAttempts, backoff, cancellationToken);
+    }
+
+    private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(backoff);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
 
         // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
-        var retry = job.AttemptsCount < maxAttempts;
-        var delay = backoff.Delay(job.AttemptsCount);
-        var (jobId, attempt) = (job.Id, job.AttemptsCount);
+        var retry = attempt < maxAttempts;
+        var delay = backoff.Delay(attempt);
         return PlanCacheRetry.RunAsync(
             async ct => await Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s =>
@@ -303,6 +381,11 @@ public static class JobQueueOperations
                 ct).ConfigureAwait(false) == 1,
             cancellationToken);
     }
+
+    // What reading one row can throw when the row, not the connection, is the problem: EF's and Npgsql's conversion
+    // errors. Database and cancellation errors propagate; the rows stay running and stale recovery returns them.
+    private static bool IsReadError(Exception exception) =>
+        exception is not (System.Data.Common.DbException or OperationCanceledException or TimeoutException);
 
     private static IQueryable<TJob> Owned<TJob>(DbContext db, Guid[] ids, Guid workerId)
         where TJob : JobBase =>

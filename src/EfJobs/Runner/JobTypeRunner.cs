@@ -200,6 +200,19 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
             {
                 return;
             }
+            catch (Exception exception) when (exception is not System.Data.Common.DbException && !stop.IsCancellationRequested)
+            {
+                // The database answered, so the fetch committed, but a row could not be read: the batch is locked to
+                // this worker and unread. Taking it over row by row keeps the dispatcher going at full speed.
+                Log.FetchUnreadable(_logger, exception, TableName);
+                // Nothing to take over means the failure was not a fetched row: back off as for any other failure.
+                if (await SalvageAsync(stop).ConfigureAwait(false) == 0)
+                {
+                    await DelayAfterFailureAsync(failures++, stop).ConfigureAwait(false);
+                }
+
+                Signal();
+            }
             catch (Exception exception)
             {
                 var delay = JobRunnerContext.Backoff(failures++, MaxRetryDelay);
@@ -265,6 +278,56 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         }
 
         return (asked, fetched);
+    }
+
+    // Runs between fetches (the dispatcher is the only fetcher), so every running row locked to this worker that it
+    // does not hold came from the failed fetch.
+    // Returns how many rows it took over or recorded as unreadable.
+    private async Task<int> SalvageAsync(CancellationToken stop)
+    {
+        var unreadable = 0;
+        try
+        {
+            await using var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false);
+            var jobs = await lease.Context.SalvageFetchedJobsAsync<TJob>(
+                _runner.WorkerId,
+                _owned.Keys.ToArray(),
+                _options.MaxAttempts,
+                _options.Backoff,
+                (id, attempt, error) =>
+                {
+                    unreadable++;
+                    Log.UnreadableJob(_logger, error, TableName, id, attempt);
+                },
+                stop).ConfigureAwait(false);
+            if (jobs.Count > 0)
+            {
+                Log.FetchedJobsSalvaged(_logger, TableName, jobs.Count);
+                Dispatch(jobs);
+            }
+
+            return jobs.Count + unreadable;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return unreadable;
+        }
+        catch (Exception exception)
+        {
+            Log.SalvageFailed(_logger, exception, TableName);
+            return unreadable;
+        }
+    }
+
+    private async Task DelayAfterFailureAsync(int failures, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(JobRunnerContext.Backoff(failures, MaxRetryDelay), _time, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task<IReadOnlyList<TJob>> FetchAsync(int limit, CancellationToken cancellationToken)
