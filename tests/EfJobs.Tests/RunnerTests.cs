@@ -288,6 +288,33 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
         Assert.False(host.Logs.Entries.Any(e => e.EventId == 300), "an unreadable row is not a failed fetch to back off from");
     }
 
+    [Fact]
+    public async Task Successes_the_database_cannot_take_yet_hold_their_slots_once_the_backlog_is_full()
+    {
+        // MaxConcurrency 2 and MaxFetchBatchSize 1: the completer holds at most 2 unrecorded successes.
+        await AddTestJobsAsync(30, (j, _) => j.Payload = "sleep:200");
+        await using var host = await RunnerHost.StartAsync(Database, o => { o.MaxConcurrency = 2; o.MaxFetchBatchSize = 1; });
+        await WaitForAsync("SELECT count(*) = 2 FROM test_jobs WHERE status = 'job_status_running'");
+
+        // Row locks on the running jobs make their success UPDATE wait, as a slow or locked database would.
+        await using var connection = await Database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("SELECT id FROM test_jobs WHERE status = 'job_status_running' FOR UPDATE", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var startedBefore = host.Probe.TotalExecutions;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var startedWhileBlocked = host.Probe.TotalExecutions - startedBefore;
+        await transaction.RollbackAsync();
+
+        // Unbounded, the 2 slots would have run about 20 more jobs into the backlog; bounded, 2 slots plus 2 queued.
+        Assert.InRange(startedWhileBlocked, 1, 4);
+        await WaitForAsync("SELECT count(*) = 30 FROM test_jobs WHERE status = 'job_status_succeeded'");
+        Assert.All(host.Probe.ExecutionsById.Values, count => Assert.Equal(1, count));
+    }
+
     private Task WaitForAsync(string condition, TimeSpan? within = null) =>
         Eventually.TrueAsync(() => ScalarAsync<bool>(condition), within ?? Patience, condition);
 

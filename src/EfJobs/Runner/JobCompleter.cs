@@ -11,7 +11,12 @@ namespace EfJobs.Runner;
 /// Writes successes in batches: one guarded UPDATE for every job that finished while the previous write was in
 /// flight (River's completer). An idle queue pays no delay, a busy one pays one statement per batch.
 /// </summary>
-internal sealed class JobCompleter<TContext, TJob>(IServiceProvider services, JobRunnerContext runner, JobTable table, ConcurrentDictionary<Guid, TJob> owned)
+/// <remarks>
+/// The backlog of finished but unrecorded successes is bounded by <paramref name="maxBacklog"/>: past it, a finished
+/// job keeps its slot until the backlog shrinks. Without the bound a slow database lets the backlog grow without
+/// limit, and a worker killed then re-runs every job in it.
+/// </remarks>
+internal sealed class JobCompleter<TContext, TJob>(IServiceProvider services, JobRunnerContext runner, JobTable table, ConcurrentDictionary<Guid, TJob> owned, int maxBacklog)
     where TContext : DbContext
     where TJob : JobBase
 {
@@ -20,14 +25,41 @@ internal sealed class JobCompleter<TContext, TJob>(IServiceProvider services, Jo
 
     private readonly Channel<TJob> _queue = Channel.CreateUnbounded<TJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _backlogShrank = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _backlog;
 
-    public void Add(TJob job)
+    /// <summary>Queues a success; completes at once unless the backlog is full, then when it has room again.</summary>
+    public Task AddAsync(TJob job)
     {
         if (!_queue.Writer.TryWrite(job))
         {
             // Only after CompleteAsync: the job stays owned, and shutdown releases it for another attempt.
             Log.ResultDiscarded(runner.Logger, table.Name, job.Id, job.AttemptsCount);
+            return Task.CompletedTask;
         }
+
+        return Interlocked.Increment(ref _backlog) <= maxBacklog ? Task.CompletedTask : WaitForRoomAsync();
+    }
+
+    private async Task WaitForRoomAsync()
+    {
+        while (!_done.Task.IsCompleted)
+        {
+            // Read the signal before the count: a shrink between the two completes the signal already read.
+            var shrank = Volatile.Read(ref _backlogShrank);
+            if (Volatile.Read(ref _backlog) <= maxBacklog)
+            {
+                return;
+            }
+
+            await Task.WhenAny(shrank.Task, _done.Task).ConfigureAwait(false);
+        }
+    }
+
+    private void Shrink(int count)
+    {
+        Interlocked.Add(ref _backlog, -count);
+        Interlocked.Exchange(ref _backlogShrank, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Stops taking successes and returns once every queued one is written (or given up on).</summary>
@@ -52,6 +84,7 @@ internal sealed class JobCompleter<TContext, TJob>(IServiceProvider services, Jo
                 }
 
                 await WriteAsync(batch, abandon).ConfigureAwait(false);
+                Shrink(batch.Count);
             }
         }
         finally

@@ -63,7 +63,9 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         _refillThreshold = options.PrefetchCount == 0 ? 1 : Math.Max(1, Math.Min(options.MaxFetchBatchSize, options.PrefetchCount) / 2);
         if (options.BatchCompletions)
         {
-            _completer = new JobCompleter<TContext, TJob>(services, runner, Table, _owned);
+            // As many unrecorded successes as the worker may hold locked anyway: the re-runs after a kill stay bounded.
+            var maxBacklog = Math.Max(options.MaxFetchBatchSize, options.MaxConcurrency + options.PrefetchCount);
+            _completer = new JobCompleter<TContext, TJob>(services, runner, Table, _owned, maxBacklog);
         }
     }
 
@@ -484,8 +486,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     {
         if (_completer is not null)
         {
-            _completer.Add(job);
-            return Task.CompletedTask;
+            return _completer.AddAsync(job);
         }
 
         return RecordAsync(job, db => db.JobDidSucceedAsync(job, _runner.WorkerId, CancellationToken.None));
