@@ -22,6 +22,12 @@ public class ReliabilityJob : JobBase, IReliabilityJob
     public int WorkMs { get; set; }
 
     public string Mode { get; set; } = JobModes.Ok;
+
+    /// <summary>
+    /// A payload column the handler ignores (column weight, NOT NULL DEFAULT 0). The poison-unreadable scenario drops
+    /// its NOT NULL and writes a NULL, which the database accepts and this int cannot hold: EF cannot read that row.
+    /// </summary>
+    public int Weight { get; set; }
 }
 
 /// <summary>Mapped to a table whose name needs quoting.</summary>
@@ -83,6 +89,7 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
         Payload<ReliabilityJob>(modelBuilder);
         Payload<QuotedJob>(modelBuilder);
         Payload<LongJob>(modelBuilder);
+        modelBuilder.Entity<ReliabilityJob>().Property(j => j.Weight).HasColumnName("weight").HasDefaultValue(0);
     }
 
     private static void Payload<T>(ModelBuilder modelBuilder)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 
 // A worker host the reliability tests start, kill and restart. Settings come from environment variables:
-//   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_ATTEMPTS, REL_STALE_MS,
+//   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_FETCH_BATCH, REL_MAX_ATTEMPTS, REL_STALE_MS,
 //   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
     ?? throw new InvalidOperationException("REL_CONNECTION is not set.");
@@ -55,6 +55,7 @@ return 0;
 static void Configure(JobOptions o)
 {
     o.MaxConcurrency = Int("REL_MAX_CONCURRENCY", 8);
+    o.MaxFetchBatchSize = Int("REL_MAX_FETCH_BATCH", 100);
     o.MaxAttempts = Int("REL_MAX_ATTEMPTS", 10);
     o.StaleJobTimeout = TimeSpan.FromMilliseconds(Int("REL_STALE_MS", 3000));
     o.HeartbeatInterval = TimeSpan.FromMilliseconds(Int("REL_HEARTBEAT_MS", 500));

@@ -79,6 +79,66 @@ public sealed class PoisonJobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_row_ef_cannot_read_fails_with_the_read_error_and_its_neighbours_in_the_same_fetch_succeed_once()
+    {
+        const int MaxAttempts = 3;
+        await using var database = await ReliabilityDatabase.CreateAsync();
+
+        // The database allows what the entity cannot hold: a NULL in weight, an int property. The row sits in the
+        // middle of 11 due jobs, all there before the worker starts, so its first fetch (16 free slots, batches of 100)
+        // locks all 11 with one UPDATE ... RETURNING that EF cannot materialise.
+        await database.ExecuteAsync("ALTER TABLE reliability_jobs ALTER COLUMN weight DROP NOT NULL");
+        var neighbours = await database.EnqueueAsync(5);
+        var bad = (await database.RowsAsync("INSERT INTO reliability_jobs (work_ms, mode, weight) VALUES (0, 'ok', NULL) RETURNING id"))
+            .Select(r => (Guid)r[0]!).Single();
+        neighbours.AddRange(await database.EnqueueAsync(5));
+        await using var worker = await WorkerProcess.StartAsync(database, new Dictionary<string, string>
+        {
+            ["REL_MAX_CONCURRENCY"] = "16",
+            ["REL_MAX_FETCH_BATCH"] = "100",
+            ["REL_MAX_ATTEMPTS"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["REL_BACKOFF_MS"] = "100",
+        });
+        await Eventually.TrueAsync(
+            async () => await database.CountAsync("status IN ('job_status_not_started', 'job_status_retry', 'job_status_running')") == 0,
+            TimeSpan.FromSeconds(30),
+            "every job to end",
+            () => worker.Output);
+
+        var row = (await database.RowsAsync("SELECT status::text, attempts_count, locked_by, last_error FROM reliability_jobs WHERE id = $1", bad))[0];
+        var executionsOfBad = await database.ScalarAsync<long>("SELECT count(*) FROM executions WHERE job_id = $1", bad);
+        var neighbourExecutions = (await database.RowsAsync("SELECT job_id, count(*) FROM executions WHERE job_id <> $1 GROUP BY job_id", bad))
+            .ToDictionary(r => (Guid)r[0]!, r => (long)r[1]!);
+        var succeeded = await database.CountAsync("status = 'job_status_succeeded'");
+        var takenOver = Occurrences(worker.Output, "Took over 10 job(s) of reliability_jobs");
+        var unreadableLogged = Occurrences(worker.Output, "the row cannot be read as the job's entity");
+        var error = (string?)row[3] ?? "";
+        Summary.Write(output, "poison-unreadable", 1, 11, 10 - succeeded, await database.DuplicatedAsync(), null,
+            $"unreadable row {row[0]} after {row[1]} attempts, handler ran it {executionsOfBad} times; {succeeded} of its 10 neighbours succeeded, taken over from the failed fetch {takenOver} time(s); last_error: {error.Split('\n')[0].Trim()}");
+
+        Assert.False(worker.HasExited, $"the worker exited:\n{worker.Output}");
+        Assert.Equal("job_status_failed", row[0]);
+        Assert.Equal(MaxAttempts, row[1]);
+        Assert.Null(row[2]);
+        Assert.StartsWith("EfJobs could not read this row as ReliabilityJob: ", error, StringComparison.Ordinal);
+        Assert.Contains("could not read", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(nameof(ReliabilityJob.Weight), error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, executionsOfBad);
+        Assert.Equal(10, succeeded);
+        Assert.Equal(neighbours.Order(), neighbourExecutions.Keys.Order());
+        Assert.All(neighbourExecutions.Values, count => Assert.Equal(1, count));
+        Assert.Equal(0, await database.DuplicatedAsync());
+
+        // The neighbours came out of the failed fetch, once, not from stale recovery (301) or a failed take-over (308);
+        // every attempt of the unreadable row was logged, none as a fetch failure to back off from (300).
+        Assert.Equal(1, takenOver);
+        Assert.Equal(MaxAttempts, unreadableLogged);
+        Assert.DoesNotContain("[300]", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[301]", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[308]", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_job_that_crashes_its_worker_every_time_ends_failed_after_max_attempts()
     {
         const int MaxAttempts = 3;
@@ -122,5 +182,16 @@ public sealed class PoisonJobTests(ITestOutputHelper output)
         Assert.Equal(MaxAttempts, row[1]);
         Assert.Equal("Stale job: worker likely crashed", row[2]);
         Assert.Equal(MaxAttempts, executions);
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 }
