@@ -315,6 +315,20 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
         Assert.All(host.Probe.ExecutionsById.Values, count => Assert.Equal(1, count));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(6)]
+    public async Task A_retry_that_falls_due_right_after_an_empty_fetch_still_runs_without_a_poll(int backoffMs)
+    {
+        // The poll interval is an hour. With a backoff of a few milliseconds the retry often falls due between the fetch
+        // that found nothing and the look for the next scheduled job: only that look can wake the runner for it.
+        await using var host = await RunnerHost.StartAsync(Database, o => { o.MaxAttempts = 30; o.Backoff = BackoffStrategy.Linear(TimeSpan.FromMilliseconds(backoffMs)); });
+        var job = (await AddTestJobsAsync(1, (j, _) => j.Payload = "fail")).Single();
+
+        await WaitForAsync("SELECT count(*) = 1 FROM test_jobs WHERE status = 'job_status_failed'");
+        Assert.Equal(30, host.Probe.ExecutionsById[job.Id]);
+    }
+
     private Task WaitForAsync(string condition, TimeSpan? within = null) =>
         Eventually.TrueAsync(() => ScalarAsync<bool>(condition), within ?? Patience, condition);
 

@@ -318,8 +318,8 @@ public static class JobQueueOperations
         ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
 
     /// <summary>
-    /// How long until the earliest pending job scheduled in the future is due, on the database clock; null when there
-    /// is none.
+    /// How long until the earliest pending job is due, on the database clock: zero or negative when one is due now,
+    /// null when there is none.
     /// </summary>
     public static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
         where TJob : JobBase

@@ -53,13 +53,14 @@ internal static class JobQueueSql
         """;
 
     /// <summary>
-    /// Seconds until the earliest pending job that is not yet due, so the runner can wake exactly then instead of a
-    /// poll interval later. Measured on the database clock, so a skewed application clock cannot make it early or
-    /// late. Served by the pending index.
+    /// Seconds until the earliest pending job is due, so the runner can wake exactly then instead of a poll interval
+    /// later: zero or less when one is due already (it fell due, or its retry backoff ended, after the fetch that came
+    /// back short, and no notification will announce it). Measured on the database clock, so a skewed application
+    /// clock cannot make it early or late. Served by the pending index.
     /// </summary>
     public static string SecondsUntilNextScheduledJob(JobTable table) => $"""
         SELECT extract(epoch FROM min(run_at) - now())::float8 AS "Value" FROM {table.QualifiedName}
-         WHERE {PendingIndexFilter} AND run_at > now()
+         WHERE {PendingIndexFilter}
         """;
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CompletionFlushLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MinimumWakeDelay = TimeSpan.FromMilliseconds(25);
 
     // The most fetches one dispatcher has in flight: enough to keep 16 single-job fetches (IHP mode) or a refill of
     // a large prefetch buffer going, without taking a large share of the connection pool.
@@ -350,7 +351,10 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
 
         if (next is { } delay && delay < _options.PollInterval)
         {
-            var timer = _time.CreateTimer(static state => ((JobTypeRunner<TContext, TJob>)state!).Signal(), this, delay + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
+            // A job due already fell due after the fetch, or is being fetched by another transaction that has not
+            // committed yet: wake soon, but not at once, so such a row cannot make the dispatcher spin.
+            var wakeIn = delay < MinimumWakeDelay ? MinimumWakeDelay : delay + TimeSpan.FromMilliseconds(5);
+            var timer = _time.CreateTimer(static state => ((JobTypeRunner<TContext, TJob>)state!).Signal(), this, wakeIn, Timeout.InfiniteTimeSpan);
             Interlocked.Exchange(ref _scheduledTimer, timer)?.Dispose();
         }
     }
