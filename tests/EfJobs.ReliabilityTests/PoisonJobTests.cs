@@ -99,10 +99,9 @@ public sealed class PoisonJobTests(ITestOutputHelper output)
             ["REL_MAX_ATTEMPTS"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["REL_BACKOFF_MS"] = "100",
 
-            // A retry that falls due between a fetch that found nothing and the runner's query for the next scheduled
-            // job gets no timer and waits for the poll (a wake-up race of the runner, seen here under load). A 1 s poll
-            // keeps this scenario about unreadable rows, not about that race.
-            ["REL_POLL_MS"] = "1000",
+            // An hour: every retry must be woken by the runner's own timer, including one that falls due between a
+            // fetch that found nothing and the look for the next scheduled job (a race this scenario once exposed).
+            ["REL_POLL_MS"] = "3600000",
         });
         await Eventually.TrueAsync(
             async () => await database.CountAsync("status IN ('job_status_not_started', 'job_status_retry', 'job_status_running')") == 0,
