@@ -47,6 +47,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     private readonly int _refillThreshold;
     private ITimer? _scheduledTimer;
     private int _running;
+    private int _emptyWakes;
     private bool? _triggersHealthy;
 
     public JobTypeRunner(IServiceProvider services, JobRunnerContext runner, JobOptions options)
@@ -191,6 +192,11 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
 
                     var (limit, fetched) = await FetchRoomAsync(room, stop).ConfigureAwait(false);
                     failures = 0;
+                    if (fetched > 0)
+                    {
+                        _emptyWakes = 0;
+                    }
+
                     if (fetched < limit)
                     {
                         // Nothing more is due: wake again at the next scheduled job, or on a notification or poll.
@@ -349,11 +355,19 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
             next = await lease.Context.TimeUntilNextScheduledJobAsync<TJob>(stop).ConfigureAwait(false);
         }
 
+        SetWakeTimer(next);
+    }
+
+    private void SetWakeTimer(TimeSpan? next)
+    {
         if (next is { } delay && delay < _options.PollInterval)
         {
-            // A job due already fell due after the fetch, or is being fetched by another transaction that has not
-            // committed yet: wake soon, but not at once, so such a row cannot make the dispatcher spin.
-            var wakeIn = delay < MinimumWakeDelay ? MinimumWakeDelay : delay + TimeSpan.FromMilliseconds(5);
+            // A job due already fell due after the fetch, or is locked by another transaction (a fetch that has not
+            // committed yet, or an application's own): wake soon, later each time that no job came, so such a row
+            // cannot make the dispatcher spin.
+            var wakeIn = delay < MinimumWakeDelay
+                ? MinimumWakeDelay * (1 << Math.Min(_emptyWakes++, 5))
+                : delay + TimeSpan.FromMilliseconds(5);
             var timer = _time.CreateTimer(static state => ((JobTypeRunner<TContext, TJob>)state!).Signal(), this, wakeIn, Timeout.InfiniteTimeSpan);
             Interlocked.Exchange(ref _scheduledTimer, timer)?.Dispose();
         }
@@ -549,8 +563,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
     {
         while (!stop.IsCancellationRequested)
         {
-            await CheckTriggersAsync(stop).ConfigureAwait(false);
-            Signal();
+            await PollAsync(stop).ConfigureAwait(false);
             var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2000));
             try
             {
@@ -563,15 +576,50 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         }
     }
 
-    private async Task CheckTriggersAsync(CancellationToken stop)
+    // One poll: the trigger check, then when the next pending job is due. Only a due job costs a fetch; an idle type
+    // costs these two statements on one connection (one pool reset) per poll interval.
+    private async Task PollAsync(CancellationToken stop)
     {
         try
         {
             await using var lease = await ContextLease<TContext>.CreateAsync(_services, stop).ConfigureAwait(false);
-            var healthy = await lease.Context.NotificationTriggersHealthyAsync<TJob>(stop).ConfigureAwait(false);
+            await lease.Context.Database.OpenConnectionAsync(stop).ConfigureAwait(false);
+            try
+            {
+                await CheckTriggersAsync(lease.Context, stop).ConfigureAwait(false);
+                var next = await lease.Context.TimeUntilNextScheduledJobAsync<TJob>(stop).ConfigureAwait(false);
+                if (next is { } delay && delay <= MinimumWakeDelay)
+                {
+                    Signal();
+                }
+                else
+                {
+                    SetWakeTimer(next);
+                }
+            }
+            finally
+            {
+                await lease.Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception)
+        {
+            // The database is away or the look failed: fetch, whose failure the dispatcher logs and retries.
+            Signal();
+        }
+    }
+
+    private async Task CheckTriggersAsync(DbContext db, CancellationToken stop)
+    {
+        try
+        {
+            var healthy = await db.NotificationTriggersHealthyAsync<TJob>(stop).ConfigureAwait(false);
             if (!healthy && _runner.Options.RepairTriggers)
             {
-                await lease.Context.InstallNotificationTriggersAsync<TJob>(stop).ConfigureAwait(false);
+                await db.InstallNotificationTriggersAsync<TJob>(stop).ConfigureAwait(false);
                 Log.TriggersRepaired(_logger, TableName);
                 healthy = true;
             }
