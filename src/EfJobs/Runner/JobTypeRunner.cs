@@ -217,7 +217,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
                 // Nothing to take over means the failure was not a fetched row: back off as for any other failure.
                 if (await SalvageAsync(stop).ConfigureAwait(false) == 0)
                 {
-                    await DelayAfterFailureAsync(failures++, stop).ConfigureAwait(false);
+                    await DelayAsync(JobRunnerContext.Backoff(failures++, MaxRetryDelay), stop).ConfigureAwait(false);
                 }
 
                 Signal();
@@ -226,15 +226,7 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
             {
                 var delay = JobRunnerContext.Backoff(failures++, MaxRetryDelay);
                 Log.FetchFailed(_logger, exception, TableName, delay);
-                try
-                {
-                    await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
+                await DelayAsync(delay, stop).ConfigureAwait(false);
                 Signal();
             }
         }
@@ -328,11 +320,12 @@ internal sealed class JobTypeRunner<TContext, TJob> : IJobTypeRunner
         }
     }
 
-    private async Task DelayAfterFailureAsync(int failures, CancellationToken stop)
+    // Waits out a failure's backoff; a stop ends the wait early and the dispatch loop then ends.
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stop)
     {
         try
         {
-            await Task.Delay(JobRunnerContext.Backoff(failures, MaxRetryDelay), _time, stop).ConfigureAwait(false);
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
