@@ -49,6 +49,11 @@ public class TelemetryTests(TestDatabase database) : DatabaseTest(database)
             () => ScalarAsync<bool>("SELECT count(*) = 2 FROM test_jobs WHERE status IN ('job_status_succeeded', 'job_status_failed')"),
             TimeSpan.FromSeconds(20), "both jobs to finish");
 
+        // An attempt's activity stops after its result is written, so the rows can be final a moment before it does.
+        await Eventually.TrueAsync(
+            () => Task.FromResult(activities.Count(a => a.OperationName == "efjobs.perform test_jobs") >= 2),
+            TimeSpan.FromSeconds(20), "both activities to stop");
+
         var performed = activities.Where(a => a.OperationName == "efjobs.perform test_jobs").ToList();
         Assert.Equal("succeeded", performed.Single(a => (Guid)a.GetTagItem("efjobs.job.id")! == ok.Id).GetTagItem("efjobs.outcome"));
         var failed = performed.Single(a => (Guid)a.GetTagItem("efjobs.job.id")! == failing.Id);
