@@ -17,6 +17,8 @@ namespace EfJobs;
 /// </remarks>
 public static class JobQueueOperations
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(3650);
+
     /// <summary>
     /// Locks up to <paramref name="limit"/> due jobs for <paramref name="workerId"/> in one statement
     /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt. The jobs are not tracked.
@@ -354,7 +356,7 @@ public static class JobQueueOperations
         return db.RecordFailedAttemptAsync<TJob>(job.Id, job.AttemptsCount, workerId, lastError, finalStatus, maxAttempts, backoff, cancellationToken);
     }
 
-    private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
+    internal static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -363,7 +365,8 @@ public static class JobQueueOperations
 
         // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
         var retry = attempt < maxAttempts;
-        var delay = backoff.Delay(attempt);
+        // A strategy may return any TimeSpan; PostgreSQL's timestamp ends in 294276 AD, so a retry is at most ten years out.
+        var delay = TimeSpan.FromTicks(Math.Clamp(backoff.Delay(attempt).Ticks, 0, MaxRetryDelay.Ticks));
         return PlanCacheRetry.RunAsync(
             async ct => await Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s =>
@@ -379,6 +382,32 @@ public static class JobQueueOperations
                     }
                 },
                 ct).ConfigureAwait(false) == 1,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back every running job locked to <paramref name="workerId"/> at a graceful stop, as if its last fetch had
+    /// not happened: unlocked, attempt not counted, status not started (first attempt) or retry. Jobs in
+    /// <paramref name="interruptedIds"/> were started and get <paramref name="reason"/> in last_error; the others (a
+    /// prefetch buffer, rows of a fetch that could not be read) keep theirs. run_at is unchanged, so they keep their
+    /// place in the queue.
+    /// </summary>
+    internal static Task<int> GiveBackJobsAsync<TJob>(this DbContext db, Guid workerId, IReadOnlyCollection<Guid> interruptedIds, string reason, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        var interrupted = interruptedIds as Guid[] ?? [.. interruptedIds];
+        var lastError = JobErrorText.Bound(reason);
+        return PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedBy == workerId)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, j => j.AttemptsCount <= 1 ? JobStatus.NotStarted : JobStatus.Retry)
+                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount > 0 ? j.AttemptsCount - 1 : 0)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, j => interrupted.Contains(j.Id) ? lastError : j.LastError)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
             cancellationToken);
     }
 
