@@ -55,6 +55,32 @@ public sealed class JobRunner
     /// <returns>How many attempts ran.</returns>
     public async Task<int> DrainAsync(CancellationToken cancellationToken = default)
     {
+        // Without the hosted runner nobody holds this worker's liveness lock, and its rows would look like a dead
+        // worker's to other processes: hold the lock on a connection of its own for the drain.
+        Npgsql.NpgsqlConnection? liveness = null;
+        if (_listener is null && WorkerLiveness.LockKey(WorkerId) is { } key)
+        {
+            liveness = _database.WithContext(db => JobNotificationListener.ConnectionFactory(db, WorkerId))();
+            await liveness.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new Npgsql.NpgsqlCommand(WorkerLiveness.AcquireSql(key), liveness);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await DrainTypesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (liveness is not null)
+            {
+                await liveness.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> DrainTypesAsync(CancellationToken cancellationToken)
+    {
         var total = 0;
         foreach (var runner in _typeRunners.Value)
         {
