@@ -345,9 +345,10 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
         Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
 
-        await ExecuteAsync("ALTER TABLE test_jobs ADD COLUMN added_later int");
+        // A column the fetch's load reads changes type, as a migration might do under a running worker.
+        await ExecuteAsync("ALTER TABLE test_jobs ALTER COLUMN \"Payload\" TYPE varchar(200)");
 
-        // The prepared fetch now fails once with 0A000 (seen by the interceptor); the retry must hide it.
+        // The prepared load now fails once with 0A000 (seen by the interceptor); the retry must hide it.
         Assert.Single(await db.FetchJobsAsync<TestJob>(WorkerA, 1));
         Assert.Equal(["0A000"], failures.SqlStates);
     }

@@ -21,22 +21,78 @@ public static class JobQueueOperations
 
     /// <summary>
     /// Locks up to <paramref name="limit"/> due jobs for <paramref name="workerId"/> in one statement
-    /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt. The jobs are not tracked.
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt, then reads them with an ordinary
+    /// EF query, so owned types, JSON columns and auto-included navigations load as anywhere else. The jobs are not
+    /// tracked.
     /// </summary>
-    /// <returns>The jobs now owned by the worker; empty when none is due.</returns>
+    /// <remarks>
+    /// Two round trips per batch: the locking statement, which returns ids, and the query that reads the entities.
+    /// The first commits on its own, so when a row cannot be read the rows stay locked to the worker and
+    /// <see cref="SalvageFetchedJobsAsync{TJob}"/> can take them over. A row whose attempts_count cannot be counted up
+    /// (2147483647 or negative, written by another writer) is marked failed by the fetch instead of blocking it.
+    /// </remarks>
+    /// <returns>The jobs now owned by the worker, in fetch order; empty when none is due.</returns>
     public static async Task<IReadOnlyList<TJob>> FetchJobsAsync<TJob>(this DbContext db, Guid workerId, int limit, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var sql = JobQueueSql.Fetch(JobTables.Get<TJob>(db));
-        return await PlanCacheRetry.RunAsync(
+        var ids = new List<Guid>(limit);
+        var room = limit;
+        while (true)
+        {
+            var asked = room;
+            var rows = await PlanCacheRetry.RunAsync(
+                ct => db.Database
+                    .SqlQueryRaw<FetchedJobRow>(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", asked))
+                    .ToListAsync(ct),
+                cancellationToken).ConfigureAwait(false);
+            var corrupt = 0;
+            foreach (var row in rows)
+            {
+                if (row.Corrupt)
+                {
+                    corrupt++;
+                }
+                else
+                {
+                    ids.Add(row.Id);
+                }
+            }
+
+            // A failed corrupt row took a place in the batch: fetch again for it while the batch came back full.
+            if (corrupt == 0 || rows.Count < asked)
+            {
+                break;
+            }
+
+            room = limit - ids.Count;
+        }
+
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = ids.ToArray();
+        var jobs = await PlanCacheRetry.RunAsync(
             ct => db.Set<TJob>()
-                .FromSqlRaw(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", limit))
                 .AsNoTracking()
                 .IgnoreQueryFilters()
+                .Where(j => taken.Contains(j.Id))
                 .ToListAsync(ct),
             cancellationToken).ConfigureAwait(false);
+
+        // The query returns rows in no particular order; the fetch's order (run_at, created_at) is the one to keep.
+        var order = new Dictionary<Guid, int>(taken.Length);
+        for (var i = 0; i < taken.Length; i++)
+        {
+            order[taken[i]] = i;
+        }
+
+        jobs.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
+        return jobs;
     }
 
     /// <summary>
@@ -278,7 +334,9 @@ public static class JobQueueOperations
     /// Returns jobs whose worker stopped sending heartbeats for <paramref name="staleJobTimeout"/> to the queue
     /// (IHP's <c>recoverStaleJobs</c>). A job locked for over a day, or one that already used
     /// <paramref name="maxAttempts"/>, is marked failed ('Stale job: worker likely crashed') instead, so a job that
-    /// crashes its worker every time does not loop forever; the others go back to retry, due now.
+    /// crashes its worker every time does not loop forever; the others go back to retry, due now. A running job
+    /// locked over a day in the future (or at 'infinity'), which no heartbeat writes, is failed the same way: another
+    /// writer put it there, and it would otherwise stay running forever.
     /// </summary>
     /// <returns>How many jobs were recovered, retried or failed.</returns>
     public static async Task<int> RecoverStaleJobsAsync<TJob>(this DbContext db, TimeSpan staleJobTimeout, int maxAttempts, CancellationToken cancellationToken = default)
@@ -289,8 +347,9 @@ public static class JobQueueOperations
         var ancient = TimeSpan.FromDays(1);
         var failed = await PlanCacheRetry.RunAsync(
             ct => db.Set<TJob>().IgnoreQueryFilters()
-                .Where(j => j.Status == JobStatus.Running && j.LockedAt < DateTime.UtcNow - staleJobTimeout)
-                .Where(j => j.AttemptsCount >= maxAttempts || j.LockedAt < DateTime.UtcNow - ancient)
+                .Where(j => j.Status == JobStatus.Running)
+                .Where(j => (j.LockedAt < DateTime.UtcNow - staleJobTimeout && (j.AttemptsCount >= maxAttempts || j.LockedAt < DateTime.UtcNow - ancient))
+                    || j.LockedAt > DateTime.UtcNow + ancient)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(j => j.Status, JobStatus.Failed)
                         .SetProperty(j => j.LockedBy, (Guid?)null)
