@@ -117,7 +117,7 @@ public static class JobQueueOperations
     /// <param name="unreadable">Told the id, attempt and read error of each row that could not be read.</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
     /// <returns>The readable jobs, now owned by the caller.</returns>
-    public static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
+    internal static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
         this DbContext db,
         Guid workerId,
         IReadOnlyCollection<Guid> heldJobIds,
@@ -254,7 +254,7 @@ public static class JobQueueOperations
 
     /// <summary>Refreshes locked_at of the worker's running jobs in one statement, so stale recovery leaves them alone.</summary>
     /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+    internal static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(jobIds);
@@ -267,67 +267,6 @@ public static class JobQueueOperations
         return PlanCacheRetry.RunAsync(
             ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedAt, j => DateTime.UtcNow), ct),
             cancellationToken);
-    }
-
-    /// <summary>
-    /// Hands the worker's running jobs back to the queue at once (status retry, unlocked, run_at now) with
-    /// <paramref name="reason"/> in last_error. Used when a worker stops with jobs in flight.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> ReleaseJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, string reason, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(jobIds);
-        ArgumentNullException.ThrowIfNull(reason);
-        if (jobIds.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        var ids = jobIds as Guid[] ?? [.. jobIds];
-        var lastError = JobErrorText.Bound(reason);
-        return PlanCacheRetry.RunAsync(
-            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
-                s => s.SetProperty(j => j.Status, JobStatus.Retry)
-                    .SetProperty(j => j.LockedBy, (Guid?)null)
-                    .SetProperty(j => j.LockedAt, (DateTime?)null)
-                    .SetProperty(j => j.LastError, lastError)
-                    .SetProperty(j => j.RunAt, j => DateTime.UtcNow)
-                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                ct),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Hands back fetched jobs that the worker never started (a prefetch buffer at shutdown): unlocked, their attempt
-    /// not counted, their status and last_error as before the fetch, so they look as if never fetched.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static async Task<int> ReturnUnstartedJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<TJob> jobs, Guid workerId, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(jobs);
-        var returned = 0;
-
-        // Grouped by attempt: a first attempt goes back to not_started, a later one to retry, as before its fetch.
-        foreach (var group in jobs.GroupBy(j => j.AttemptsCount))
-        {
-            var ids = group.Select(j => j.Id).ToArray();
-            var attempt = group.Key;
-            var status = attempt <= 1 ? JobStatus.NotStarted : JobStatus.Retry;
-            returned += await PlanCacheRetry.RunAsync(
-                ct => Owned<TJob>(db, ids, workerId).Where(j => j.AttemptsCount == attempt).ExecuteUpdateAsync(
-                    s => s.SetProperty(j => j.Status, status)
-                        .SetProperty(j => j.LockedBy, (Guid?)null)
-                        .SetProperty(j => j.LockedAt, (DateTime?)null)
-                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount - 1)
-                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                    ct),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        return returned;
     }
 
     /// <summary>
@@ -373,16 +312,11 @@ public static class JobQueueOperations
         return failed + retried;
     }
 
-    /// <summary>Whether any job of the type is due now (the poller's question).</summary>
-    public static Task<bool> AnyPendingJobsAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
-        where TJob : JobBase =>
-        ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
-
     /// <summary>
     /// How long until the earliest pending job is due, on the database clock: zero or negative when one is due now,
     /// null when there is none.
     /// </summary>
-    public static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+    internal static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         var seconds = await ScalarAsync<double?>(db, JobQueueSql.SecondsUntilNextScheduledJob(JobTables.Get<TJob>(db)), cancellationToken).ConfigureAwait(false);

@@ -132,9 +132,6 @@ internal static class JobQueueSql
         WHERE id = @id AND attempts_count = @attempt AND locked_by = @worker_id AND status = 'job_status_running'
         """;
 
-    /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
-    public static string AnyPending(JobTable table) =>
-        $"SELECT EXISTS (SELECT FROM {table.QualifiedName} WHERE {PendingCondition}) AS \"Value\"";
 
     // The advisory locks of live EfJobs workers in this database (WorkerLiveness). MATERIALIZED: pg_locks is read once
     // per statement, not once per row.
