@@ -1,3 +1,4 @@
+using EfJobs.Configuration;
 using EfJobs.Diagnostics;
 using EfJobs.Model;
 using EfJobs.Queue;
