@@ -46,6 +46,41 @@ public class LongJob : JobBase, IReliabilityJob
     public string Mode { get; set; } = JobModes.Ok;
 }
 
+/// <summary>
+/// Table customer_subscription_renewal_reminder_notification_email_jobs: its first 52 characters are those of
+/// <see cref="CustomerSubscriptionRenewalReminderNotificationSmsJob"/>'s, so names cut at 63 bytes would collide.
+/// </summary>
+public class CustomerSubscriptionRenewalReminderNotificationEmailJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+/// <summary>Table customer_subscription_renewal_reminder_notification_sms_jobs.</summary>
+public class CustomerSubscriptionRenewalReminderNotificationSmsJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+/// <summary>Mapped to billing.invoice_jobs: the same table name as <see cref="CrmInvoiceJob"/>, in another schema.</summary>
+public class BillingInvoiceJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
+/// <summary>Mapped to crm.invoice_jobs.</summary>
+public class CrmInvoiceJob : JobBase, IReliabilityJob
+{
+    public int WorkMs { get; set; }
+
+    public string Mode { get; set; } = JobModes.Ok;
+}
+
 public static class JobModes
 {
     public const string Ok = "ok";
@@ -81,14 +116,39 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
 
     public DbSet<LongJob> LongJobs => Set<LongJob>();
 
+    public DbSet<CustomerSubscriptionRenewalReminderNotificationEmailJob> EmailJobs => Set<CustomerSubscriptionRenewalReminderNotificationEmailJob>();
+
+    public DbSet<CustomerSubscriptionRenewalReminderNotificationSmsJob> SmsJobs => Set<CustomerSubscriptionRenewalReminderNotificationSmsJob>();
+
+    public DbSet<BillingInvoiceJob> BillingInvoiceJobs => Set<BillingInvoiceJob>();
+
+    public DbSet<CrmInvoiceJob> CrmInvoiceJobs => Set<CrmInvoiceJob>();
+
+    /// <summary>The job tables of the hostile-name scenario as (schema, table), with the label the handler writes to executions.</summary>
+    public static readonly (string? Schema, string Table, string Label)[] HostileTables =
+    [
+        (null, QuotedTable, QuotedTable),
+        (null, LongTable, LongTable),
+        (null, "customer_subscription_renewal_reminder_notification_email_jobs", "customer_subscription_renewal_reminder_notification_email_jobs"),
+        (null, "customer_subscription_renewal_reminder_notification_sms_jobs", "customer_subscription_renewal_reminder_notification_sms_jobs"),
+        ("billing", "invoice_jobs", "billing.invoice_jobs"),
+        ("crm", "invoice_jobs", "crm.invoice_jobs"),
+    ];
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.Entity<QuotedJob>().ToTable(QuotedTable);
         modelBuilder.Entity<LongJob>().ToTable(LongTable);
+        modelBuilder.Entity<BillingInvoiceJob>().ToTable("invoice_jobs", "billing");
+        modelBuilder.Entity<CrmInvoiceJob>().ToTable("invoice_jobs", "crm");
         Payload<ReliabilityJob>(modelBuilder);
         Payload<QuotedJob>(modelBuilder);
         Payload<LongJob>(modelBuilder);
+        Payload<CustomerSubscriptionRenewalReminderNotificationEmailJob>(modelBuilder);
+        Payload<CustomerSubscriptionRenewalReminderNotificationSmsJob>(modelBuilder);
+        Payload<BillingInvoiceJob>(modelBuilder);
+        Payload<CrmInvoiceJob>(modelBuilder);
         modelBuilder.Entity<ReliabilityJob>().Property(j => j.Weight).HasColumnName("weight").HasDefaultValue(0);
     }
 

@@ -29,6 +29,10 @@ var all = Environment.GetEnvironmentVariable("REL_JOBS") == "all";
 builder.Services.AddScoped<IJobHandler<ReliabilityJob>>(sp => new ReliabilityHandler<ReliabilityJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), "reliability_jobs"));
 builder.Services.AddScoped<IJobHandler<QuotedJob>>(sp => new ReliabilityHandler<QuotedJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.QuotedTable));
 builder.Services.AddScoped<IJobHandler<LongJob>>(sp => new ReliabilityHandler<LongJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.LongTable));
+Hostile<CustomerSubscriptionRenewalReminderNotificationEmailJob>(builder.Services, 2);
+Hostile<CustomerSubscriptionRenewalReminderNotificationSmsJob>(builder.Services, 3);
+Hostile<BillingInvoiceJob>(builder.Services, 4);
+Hostile<CrmInvoiceJob>(builder.Services, 5);
 builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
 {
     jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(Configure);
@@ -36,6 +40,10 @@ builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
     {
         jobs.AddJob<QuotedJob, ReliabilityHandler<QuotedJob>>(Configure);
         jobs.AddJob<LongJob, ReliabilityHandler<LongJob>>(Configure);
+        jobs.AddJob<CustomerSubscriptionRenewalReminderNotificationEmailJob, ReliabilityHandler<CustomerSubscriptionRenewalReminderNotificationEmailJob>>(Configure);
+        jobs.AddJob<CustomerSubscriptionRenewalReminderNotificationSmsJob, ReliabilityHandler<CustomerSubscriptionRenewalReminderNotificationSmsJob>>(Configure);
+        jobs.AddJob<BillingInvoiceJob, ReliabilityHandler<BillingInvoiceJob>>(Configure);
+        jobs.AddJob<CrmInvoiceJob, ReliabilityHandler<CrmInvoiceJob>>(Configure);
     }
 
     jobs.Configure(o =>
@@ -51,6 +59,11 @@ Console.Out.Flush();
 await host.RunAsync();
 Console.WriteLine("WORKER-STOPPED " + workerId.ToString("N"));
 return 0;
+
+// The handler of one of the hostile-name tables, labelled in executions as ReliabilityContext.HostileTables says.
+static void Hostile<TJob>(IServiceCollection services, int index)
+    where TJob : JobBase, IReliabilityJob =>
+    services.AddScoped<IJobHandler<TJob>>(sp => new ReliabilityHandler<TJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.HostileTables[index].Label));
 
 static void Configure(JobOptions o)
 {
