@@ -27,7 +27,7 @@ internal sealed class JobNotificationModelDiffer(IMigrationsModelDiffer inner) :
 
     public IReadOnlyList<MigrationOperation> GetDifferences(IRelationalModel? source, IRelationalModel? target)
     {
-        var operations = Inner.GetDifferences(source, target);
+        var operations = WithJobStatusDrop(source, target, Inner.GetDifferences(source, target));
         var before = JobTables(source);
         var after = JobTables(target);
         var removed = before.Where(t => !after.Contains(t)).OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Table, StringComparer.Ordinal).ToList();
@@ -36,6 +36,8 @@ internal sealed class JobNotificationModelDiffer(IMigrationsModelDiffer inner) :
         {
             return operations;
         }
+
+        RequireDesignTimeServices();
 
         // Drops come first, while every source table still has its old name and schema (before any DropTable or
         // RenameTable). Creates follow the CreateTable of their table, so a migration reads table by table; the
@@ -54,6 +56,38 @@ internal sealed class JobNotificationModelDiffer(IMigrationsModelDiffer inner) :
         result.AddRange(added.OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Table, StringComparer.Ordinal)
             .Select(t => new CreateJobNotificationTriggersOperation { Table = t.Table, Schema = t.Schema }));
         return result;
+    }
+
+    // The Down of an initial migration diffs the model against nothing, and EF's differ then emits no AlterDatabase, so
+    // the job_status enum that Up created would stay behind and the next Up fail with 42710 "type job_status already
+    // exists". Down must undo what Up did: drop the enum after the tables that use it.
+    private static IReadOnlyList<MigrationOperation> WithJobStatusDrop(IRelationalModel? source, IRelationalModel? target, IReadOnlyList<MigrationOperation> operations)
+    {
+        var key = JobModelAnnotations.NpgsqlEnumPrefix + JobStatusLabels.EnumName;
+        if (target is not null || source?.FindAnnotation(key) is not { } annotation || operations.Any(o => o is AlterDatabaseOperation))
+        {
+            return operations;
+        }
+
+        var drop = new AlterDatabaseOperation();
+        drop.OldDatabase.AddAnnotation(key, annotation.Value);
+        return [.. operations, drop];
+    }
+
+    // Without EfJobsDesignTimeServices, dotnet ef cannot write the operations and says only "cannot scaffold operations
+    // of type ...". Under the tools (the Design assembly is loaded) and without those services, name the missing line.
+    private static void RequireDesignTimeServices()
+    {
+        if (DesignTimeServicesState.Configured
+            || !AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.EntityFrameworkCore.Design"))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            "EfJobs: dotnet ef cannot write the notification triggers of job tables into this migration: EfJobs' design-time services are not referenced. " +
+            "Add this line once to the project that holds the DbContext (the EfJobs.Migrations package adds it for you; a ProjectReference does not): " +
+            "[assembly: Microsoft.EntityFrameworkCore.Design.DesignTimeServicesReference(\"" + Design.EfJobsDesignTimeServices.TypeName + "\")]");
     }
 
     /// <summary>The tables of a model that carry notification triggers.</summary>

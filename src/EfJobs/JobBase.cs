@@ -21,7 +21,11 @@ public abstract class JobBase
     /// <summary>The job's state (<c>status job_status</c>); new jobs start as <see cref="JobStatus.NotStarted"/>.</summary>
     public JobStatus Status { get; set; }
 
-    /// <summary>The error of the last failed attempt (<c>last_error text</c>): exception type, message and stack trace.</summary>
+    /// <summary>
+    /// The error of the last failed attempt (<c>last_error text</c>): exception type, message and stack trace.
+    /// A job that succeeds after a failed attempt keeps it (as IHP does): the success is in <see cref="Status"/>, and
+    /// the error says why it needed more than one attempt. Null when no attempt has failed.
+    /// </summary>
     public string? LastError { get; set; }
 
     /// <summary>How many times a worker has started this job (<c>attempts_count int</c>), counting the current run.</summary>
@@ -37,6 +41,13 @@ public abstract class JobBase
     /// The earliest time the job may run (<c>run_at timestamptz</c>), UTC. Leave it unset to run as soon as possible
     /// (the database fills in <c>now()</c>); set it to schedule the job for later.
     /// </summary>
+    /// <remarks>
+    /// A <see cref="DateTimeKind.Local"/> value (<c>DateTime.Now</c>) is an exact instant, and SaveChanges converts it
+    /// to UTC. A <see cref="DateTimeKind.Unspecified"/> one (<c>new DateTime(...)</c>, <c>DateTime.Parse</c>) could be
+    /// any instant, so SaveChanges refuses it with an <see cref="InvalidOperationException"/> naming the job and
+    /// <c>RunAt</c>; use <c>DateTime.UtcNow</c>, <c>DateTime.SpecifyKind(value, DateTimeKind.Utc)</c> or
+    /// <c>ToUniversalTime()</c>.
+    /// </remarks>
     public DateTime RunAt { get; set; }
 
     /// <summary>When the job was inserted (<c>created_at timestamptz</c>), UTC, from the database clock.</summary>

@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace EfJobs;
 
 /// <summary>
 /// The state of a job row, stored as the PostgreSQL enum <c>job_status</c> with IHP's labels
 /// (<c>job_status_not_started</c>, <c>job_status_running</c>, ...). See <see cref="JobStatusLabels"/>.
+/// In JSON (ASP.NET, System.Text.Json) it is the label too, through <see cref="JobStatusJsonConverter"/>.
 /// </summary>
+[JsonConverter(typeof(JobStatusJsonConverter))]
 public enum JobStatus
 {
     /// <summary>Enqueued and waiting for its <see cref="JobBase.RunAt"/>. Label <c>job_status_not_started</c>.</summary>

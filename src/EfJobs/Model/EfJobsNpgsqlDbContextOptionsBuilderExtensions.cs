@@ -9,7 +9,9 @@ public static class EfJobsNpgsqlDbContextOptionsBuilderExtensions
 {
     /// <summary>
     /// Maps every entity that inherits <see cref="EfJobs.JobBase"/> to IHP's job table layout and maps
-    /// <see cref="EfJobs.JobStatus"/> to the PostgreSQL enum <c>job_status</c>.
+    /// <see cref="EfJobs.JobStatus"/> to the PostgreSQL enum <c>job_status</c>. It also checks
+    /// <see cref="EfJobs.JobBase.RunAt"/> before SaveChanges: a local time is converted to UTC, an unspecified one is
+    /// refused with a message that names the property.
     /// </summary>
     /// <example><c>options.UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs());</c></example>
     /// <remarks>
@@ -23,6 +25,12 @@ public static class EfJobsNpgsqlDbContextOptionsBuilderExtensions
         ArgumentNullException.ThrowIfNull(npgsql);
         npgsql.MapEnum<EfJobs.JobStatus>(EfJobs.JobStatusLabels.EnumName, nameTranslator: JobStatusNameTranslator.Instance);
         var optionsBuilder = ((IRelationalDbContextOptionsBuilderInfrastructure)npgsql).OptionsBuilder;
+        if (optionsBuilder.Options.FindExtension<EfJobsOptionsExtension>() is null)
+        {
+            // Once per options: RunAt's DateTimeKind is checked (and Local converted) before every SaveChanges.
+            optionsBuilder.AddInterceptors(JobRunAtInterceptor.Instance);
+        }
+
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(
             optionsBuilder.Options.FindExtension<EfJobsOptionsExtension>() ?? new EfJobsOptionsExtension());
         return npgsql;

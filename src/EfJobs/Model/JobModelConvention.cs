@@ -61,9 +61,11 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         Column(builder, nameof(JobBase.CreatedAt), JobColumns.CreatedAt, "timestamp with time zone", "now()");
         Column(builder, nameof(JobBase.UpdatedAt), JobColumns.UpdatedAt, "timestamp with time zone", "now()");
 
+        // Index names are per schema and must fit 63 bytes: the same naming rule as the triggers and the channel.
         var tableName = builder.Metadata.GetTableName() ?? table;
-        Index(builder, [nameof(JobBase.RunAt), nameof(JobBase.CreatedAt)], "ix_pending_" + tableName, JobQueueSql.PendingIndexFilter);
-        Index(builder, [nameof(JobBase.LockedAt)], "ix_running_" + tableName, JobQueueSql.RunningIndexFilter);
+        var schema = builder.Metadata.GetSchema();
+        Index(builder, [nameof(JobBase.RunAt), nameof(JobBase.CreatedAt)], PgIdentifier.Derive("ix_pending_", schema, tableName), JobQueueSql.PendingIndexFilter);
+        Index(builder, [nameof(JobBase.LockedAt)], PgIdentifier.Derive("ix_running_", schema, tableName), JobQueueSql.RunningIndexFilter);
         builder.HasAnnotation(JobModelAnnotations.NotificationTriggers, true);
     }
 
@@ -93,7 +95,7 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
     private static void Index(IConventionEntityTypeBuilder builder, string[] propertyNames, string name, string filter)
     {
         var properties = propertyNames.Select(p => builder.Metadata.FindProperty(p)!).ToList();
-        var indexBuilder = builder.HasIndex(properties, PgIdentifier.Truncate(name));
+        var indexBuilder = builder.HasIndex(properties, name);
         indexBuilder?.HasFilter(filter);
     }
 }

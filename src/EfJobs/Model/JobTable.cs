@@ -13,7 +13,7 @@ internal sealed class JobTable
         Schema = schema;
         Name = name;
         QualifiedName = PgIdentifier.Qualify(schema, name);
-        Channel = JobNotificationNames.Channel(name);
+        Channel = JobNotificationNames.Channel(name, schema);
     }
 
     public Type JobType { get; }

@@ -21,17 +21,17 @@ public static class NotificationTriggerSql
     /// lock, and the queued lock request blocked every insert into the job table for hours. Installers serialise on
     /// an advisory lock (so eight installing at once all succeed, one after another), wait at most
     /// <see cref="LockTimeout"/> for any lock, and restore the session's lock_timeout afterwards because a migration
-    /// runs this inside its own transaction. All names are quoted; long names are cut to 63 bytes as the server would.
+    /// runs this inside its own transaction. All names are quoted and come from <see cref="JobNotificationNames"/>, which the runner uses too.
     /// </remarks>
     /// <param name="table">The job table's name, unquoted.</param>
     /// <param name="schema">The table's schema, or null for the search path's.</param>
     public static string Create(string table, string? schema = null)
     {
         var qualifiedTable = PgIdentifier.Qualify(schema, table);
-        var function = PgIdentifier.Qualify(schema, JobNotificationNames.Function(table));
-        var insertTrigger = JobNotificationNames.InsertTrigger(table);
-        var updateTrigger = JobNotificationNames.UpdateTrigger(table);
-        var channel = JobNotificationNames.Channel(table);
+        var function = PgIdentifier.Qualify(schema, JobNotificationNames.Function(table, schema));
+        var insertTrigger = JobNotificationNames.InsertTrigger(table, schema);
+        var updateTrigger = JobNotificationNames.UpdateTrigger(table, schema);
+        var channel = JobNotificationNames.Channel(table, schema);
         var lockTimeout = ((int)LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
         var when = "WHEN (NEW.status = 'job_status_not_started' OR NEW.status = 'job_status_retry')";
 
@@ -76,9 +76,9 @@ public static class NotificationTriggerSql
     {
         var qualifiedTable = PgIdentifier.Qualify(schema, table);
         return $"""
-            DROP TRIGGER IF EXISTS {PgIdentifier.Quote(JobNotificationNames.InsertTrigger(table))} ON {qualifiedTable};
-            DROP TRIGGER IF EXISTS {PgIdentifier.Quote(JobNotificationNames.UpdateTrigger(table))} ON {qualifiedTable};
-            DROP FUNCTION IF EXISTS {PgIdentifier.Qualify(schema, JobNotificationNames.Function(table))}();
+            DROP TRIGGER IF EXISTS {PgIdentifier.Quote(JobNotificationNames.InsertTrigger(table, schema))} ON {qualifiedTable};
+            DROP TRIGGER IF EXISTS {PgIdentifier.Quote(JobNotificationNames.UpdateTrigger(table, schema))} ON {qualifiedTable};
+            DROP FUNCTION IF EXISTS {PgIdentifier.Qualify(schema, JobNotificationNames.Function(table, schema))}();
             """;
     }
 
@@ -94,7 +94,7 @@ public static class NotificationTriggerSql
         return $"""
             SELECT count(*) = 2 AS "Value" FROM pg_trigger
              WHERE tgrelid = to_regclass({qualifiedTable})
-               AND tgname IN ({PgIdentifier.Literal(JobNotificationNames.InsertTrigger(table))}::name, {PgIdentifier.Literal(JobNotificationNames.UpdateTrigger(table))}::name)
+               AND tgname IN ({PgIdentifier.Literal(JobNotificationNames.InsertTrigger(table, schema))}::name, {PgIdentifier.Literal(JobNotificationNames.UpdateTrigger(table, schema))}::name)
                AND tgenabled <> 'D'
             """;
     }

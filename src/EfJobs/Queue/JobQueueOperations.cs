@@ -17,24 +17,82 @@ namespace EfJobs;
 /// </remarks>
 public static class JobQueueOperations
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(3650);
+
     /// <summary>
     /// Locks up to <paramref name="limit"/> due jobs for <paramref name="workerId"/> in one statement
-    /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt. The jobs are not tracked.
+    /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt, then reads them with an ordinary
+    /// EF query, so owned types, JSON columns and auto-included navigations load as anywhere else. The jobs are not
+    /// tracked.
     /// </summary>
-    /// <returns>The jobs now owned by the worker; empty when none is due.</returns>
+    /// <remarks>
+    /// Two round trips per batch: the locking statement, which returns ids, and the query that reads the entities.
+    /// The first commits on its own, so when a row cannot be read the rows stay locked to the worker and
+    /// <see cref="SalvageFetchedJobsAsync{TJob}"/> can take them over. A row whose attempts_count cannot be counted up
+    /// (2147483647 or negative, written by another writer) is marked failed by the fetch instead of blocking it.
+    /// </remarks>
+    /// <returns>The jobs now owned by the worker, in fetch order; empty when none is due.</returns>
     public static async Task<IReadOnlyList<TJob>> FetchJobsAsync<TJob>(this DbContext db, Guid workerId, int limit, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var sql = JobQueueSql.Fetch(JobTables.Get<TJob>(db));
-        return await PlanCacheRetry.RunAsync(
+        var ids = new List<Guid>(limit);
+        var room = limit;
+        while (true)
+        {
+            var asked = room;
+            var rows = await PlanCacheRetry.RunAsync(
+                ct => db.Database
+                    .SqlQueryRaw<FetchedJobRow>(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", asked))
+                    .ToListAsync(ct),
+                cancellationToken).ConfigureAwait(false);
+            var corrupt = 0;
+            foreach (var row in rows)
+            {
+                if (row.Corrupt)
+                {
+                    corrupt++;
+                }
+                else
+                {
+                    ids.Add(row.Id);
+                }
+            }
+
+            // A failed corrupt row took a place in the batch: fetch again for it while the batch came back full.
+            if (corrupt == 0 || rows.Count < asked)
+            {
+                break;
+            }
+
+            room = limit - ids.Count;
+        }
+
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = ids.ToArray();
+        var jobs = await PlanCacheRetry.RunAsync(
             ct => db.Set<TJob>()
-                .FromSqlRaw(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", limit))
                 .AsNoTracking()
                 .IgnoreQueryFilters()
+                .Where(j => taken.Contains(j.Id))
                 .ToListAsync(ct),
             cancellationToken).ConfigureAwait(false);
+
+        // The query returns rows in no particular order; the fetch's order (run_at, created_at) is the one to keep.
+        var order = new Dictionary<Guid, int>(taken.Length);
+        for (var i = 0; i < taken.Length; i++)
+        {
+            order[taken[i]] = i;
+        }
+
+        jobs.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
+        return jobs;
     }
 
     /// <summary>
@@ -59,7 +117,7 @@ public static class JobQueueOperations
     /// <param name="unreadable">Told the id, attempt and read error of each row that could not be read.</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
     /// <returns>The readable jobs, now owned by the caller.</returns>
-    public static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
+    internal static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
         this DbContext db,
         Guid workerId,
         IReadOnlyCollection<Guid> heldJobIds,
@@ -196,7 +254,7 @@ public static class JobQueueOperations
 
     /// <summary>Refreshes locked_at of the worker's running jobs in one statement, so stale recovery leaves them alone.</summary>
     /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+    internal static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(jobIds);
@@ -212,71 +270,12 @@ public static class JobQueueOperations
     }
 
     /// <summary>
-    /// Hands the worker's running jobs back to the queue at once (status retry, unlocked, run_at now) with
-    /// <paramref name="reason"/> in last_error. Used when a worker stops with jobs in flight.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> ReleaseJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, string reason, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(jobIds);
-        ArgumentNullException.ThrowIfNull(reason);
-        if (jobIds.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        var ids = jobIds as Guid[] ?? [.. jobIds];
-        var lastError = JobErrorText.Bound(reason);
-        return PlanCacheRetry.RunAsync(
-            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
-                s => s.SetProperty(j => j.Status, JobStatus.Retry)
-                    .SetProperty(j => j.LockedBy, (Guid?)null)
-                    .SetProperty(j => j.LockedAt, (DateTime?)null)
-                    .SetProperty(j => j.LastError, lastError)
-                    .SetProperty(j => j.RunAt, j => DateTime.UtcNow)
-                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                ct),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Hands back fetched jobs that the worker never started (a prefetch buffer at shutdown): unlocked, their attempt
-    /// not counted, their status and last_error as before the fetch, so they look as if never fetched.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static async Task<int> ReturnUnstartedJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<TJob> jobs, Guid workerId, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(jobs);
-        var returned = 0;
-
-        // Grouped by attempt: a first attempt goes back to not_started, a later one to retry, as before its fetch.
-        foreach (var group in jobs.GroupBy(j => j.AttemptsCount))
-        {
-            var ids = group.Select(j => j.Id).ToArray();
-            var attempt = group.Key;
-            var status = attempt <= 1 ? JobStatus.NotStarted : JobStatus.Retry;
-            returned += await PlanCacheRetry.RunAsync(
-                ct => Owned<TJob>(db, ids, workerId).Where(j => j.AttemptsCount == attempt).ExecuteUpdateAsync(
-                    s => s.SetProperty(j => j.Status, status)
-                        .SetProperty(j => j.LockedBy, (Guid?)null)
-                        .SetProperty(j => j.LockedAt, (DateTime?)null)
-                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount - 1)
-                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                    ct),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        return returned;
-    }
-
-    /// <summary>
     /// Returns jobs whose worker stopped sending heartbeats for <paramref name="staleJobTimeout"/> to the queue
     /// (IHP's <c>recoverStaleJobs</c>). A job locked for over a day, or one that already used
     /// <paramref name="maxAttempts"/>, is marked failed ('Stale job: worker likely crashed') instead, so a job that
-    /// crashes its worker every time does not loop forever; the others go back to retry, due now.
+    /// crashes its worker every time does not loop forever; the others go back to retry, due now. A running job
+    /// locked over a day in the future (or at 'infinity'), which no heartbeat writes, is failed the same way: another
+    /// writer put it there, and it would otherwise stay running forever.
     /// </summary>
     /// <returns>How many jobs were recovered, retried or failed.</returns>
     public static async Task<int> RecoverStaleJobsAsync<TJob>(this DbContext db, TimeSpan staleJobTimeout, int maxAttempts, CancellationToken cancellationToken = default)
@@ -287,8 +286,9 @@ public static class JobQueueOperations
         var ancient = TimeSpan.FromDays(1);
         var failed = await PlanCacheRetry.RunAsync(
             ct => db.Set<TJob>().IgnoreQueryFilters()
-                .Where(j => j.Status == JobStatus.Running && j.LockedAt < DateTime.UtcNow - staleJobTimeout)
-                .Where(j => j.AttemptsCount >= maxAttempts || j.LockedAt < DateTime.UtcNow - ancient)
+                .Where(j => j.Status == JobStatus.Running)
+                .Where(j => (j.LockedAt < DateTime.UtcNow - staleJobTimeout && (j.AttemptsCount >= maxAttempts || j.LockedAt < DateTime.UtcNow - ancient))
+                    || j.LockedAt > DateTime.UtcNow + ancient)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(j => j.Status, JobStatus.Failed)
                         .SetProperty(j => j.LockedBy, (Guid?)null)
@@ -312,16 +312,11 @@ public static class JobQueueOperations
         return failed + retried;
     }
 
-    /// <summary>Whether any job of the type is due now (the poller's question).</summary>
-    public static Task<bool> AnyPendingJobsAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
-        where TJob : JobBase =>
-        ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
-
     /// <summary>
     /// How long until the earliest pending job is due, on the database clock: zero or negative when one is due now,
     /// null when there is none.
     /// </summary>
-    public static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+    internal static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         var seconds = await ScalarAsync<double?>(db, JobQueueSql.SecondsUntilNextScheduledJob(JobTables.Get<TJob>(db)), cancellationToken).ConfigureAwait(false);
@@ -354,7 +349,7 @@ public static class JobQueueOperations
         return db.RecordFailedAttemptAsync<TJob>(job.Id, job.AttemptsCount, workerId, lastError, finalStatus, maxAttempts, backoff, cancellationToken);
     }
 
-    private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
+    internal static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -363,7 +358,8 @@ public static class JobQueueOperations
 
         // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
         var retry = attempt < maxAttempts;
-        var delay = backoff.Delay(attempt);
+        // A strategy may return any TimeSpan; PostgreSQL's timestamp ends in 294276 AD, so a retry is at most ten years out.
+        var delay = TimeSpan.FromTicks(Math.Clamp(backoff.Delay(attempt).Ticks, 0, MaxRetryDelay.Ticks));
         return PlanCacheRetry.RunAsync(
             async ct => await Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s =>
@@ -379,6 +375,32 @@ public static class JobQueueOperations
                     }
                 },
                 ct).ConfigureAwait(false) == 1,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back every running job locked to <paramref name="workerId"/> at a graceful stop, as if its last fetch had
+    /// not happened: unlocked, attempt not counted, status not started (first attempt) or retry. Jobs in
+    /// <paramref name="interruptedIds"/> were started and get <paramref name="reason"/> in last_error; the others (a
+    /// prefetch buffer, rows of a fetch that could not be read) keep theirs. run_at is unchanged, so they keep their
+    /// place in the queue.
+    /// </summary>
+    internal static Task<int> GiveBackJobsAsync<TJob>(this DbContext db, Guid workerId, IReadOnlyCollection<Guid> interruptedIds, string reason, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        var interrupted = interruptedIds as Guid[] ?? [.. interruptedIds];
+        var lastError = JobErrorText.Bound(reason);
+        return PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedBy == workerId)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, j => j.AttemptsCount <= 1 ? JobStatus.NotStarted : JobStatus.Retry)
+                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount > 0 ? j.AttemptsCount - 1 : 0)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, j => interrupted.Contains(j.Id) ? lastError : j.LastError)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
             cancellationToken);
     }
 

@@ -26,30 +26,59 @@ internal static class JobQueueSql
     /// <summary>The filter of the partial index over running rows, which stale recovery and heartbeats search.</summary>
     public const string RunningIndexFilter = "status = 'job_status_running'";
 
+    /// <summary>The highest attempts_count the fetch counts up from: one more would overflow the integer column.</summary>
+    public const int MaxCountableAttempts = int.MaxValue - 1;
+
     /// <summary>
     /// Locks up to @limit due jobs and marks them running for @worker_id, in one auto-committed statement (IHP's
-    /// <c>fetchNextJob</c> when @limit is 1).
+    /// <c>fetchNextJob</c> when @limit is 1). Returns one row per job taken: its id and attempt, with
+    /// <c>"Corrupt"</c> false; and one row with <c>"Corrupt"</c> true per job it failed instead (see below).
     /// </summary>
     /// <remarks>
     /// SKIP LOCKED lets concurrent workers take disjoint rows without waiting on each other. Rows go in order of
     /// run_at, then created_at: the pending index serves that order directly, so rows scheduled for later are never
     /// scanned (IHP orders by created_at alone, which with no index means a scan of every row). For jobs enqueued to
-    /// run now the two orders agree. RETURNING * hands EF every column it maps, whatever the user's payload is.
+    /// run now the two orders agree.
+    /// It returns ids, not rows: EF cannot compose over a data-modifying statement, so a job type with owned types,
+    /// JSON columns or auto-included navigations could not be read from <c>RETURNING *</c>. The caller loads the
+    /// entities with an ordinary EF query (one more round trip per batch, not per job).
+    /// Another writer (IHP, plain SQL, a hand edit) may leave an attempts_count no fetch can count up from
+    /// (2147483647, or negative): such a row would make every fetch fail with 22003 and block its table. The fetch
+    /// never adds past <see cref="MaxCountableAttempts"/> and marks such a row failed, with a last_error that says why
+    /// and how to run it again, while its neighbours are taken as usual.
     /// </remarks>
     public static string Fetch(JobTable table) => $"""
-        UPDATE {table.QualifiedName} SET
-          status = 'job_status_running',
-          locked_at = now(),
-          locked_by = @worker_id,
-          attempts_count = attempts_count + 1,
-          updated_at = now()
-        WHERE id IN (
-          SELECT id FROM {table.QualifiedName}
+        WITH picked AS (
+          SELECT id, attempts_count FROM {table.QualifiedName}
            WHERE {PendingCondition}
            ORDER BY run_at, created_at
            LIMIT @limit
-           FOR UPDATE SKIP LOCKED)
-        RETURNING *
+           FOR UPDATE SKIP LOCKED
+        ), corrupt AS (
+          UPDATE {table.QualifiedName} AS j SET
+            status = 'job_status_failed',
+            locked_by = NULL,
+            locked_at = NULL,
+            last_error = 'EfJobs failed this job without running it: attempts_count is ' || picked.attempts_count
+              || ', outside 0..{MaxCountableAttempts} (written by another writer?). Set attempts_count = 0 and status = ''job_status_retry'' to run it again.',
+            updated_at = now()
+          FROM picked
+          WHERE j.id = picked.id AND picked.attempts_count NOT BETWEEN 0 AND {MaxCountableAttempts}
+          RETURNING j.id
+        ), taken AS (
+          UPDATE {table.QualifiedName} AS j SET
+            status = 'job_status_running',
+            locked_at = now(),
+            locked_by = @worker_id,
+            attempts_count = LEAST(j.attempts_count, {MaxCountableAttempts}) + 1,
+            updated_at = now()
+          FROM picked
+          WHERE j.id = picked.id AND picked.attempts_count BETWEEN 0 AND {MaxCountableAttempts}
+          RETURNING j.id, j.attempts_count
+        )
+        SELECT id AS "Id", attempts_count AS "AttemptsCount", false AS "Corrupt" FROM taken
+        UNION ALL
+        SELECT id, 0, true FROM corrupt
         """;
 
     /// <summary>
@@ -58,8 +87,16 @@ internal static class JobQueueSql
     /// back short, and no notification will announce it). Measured on the database clock, so a skewed application
     /// clock cannot make it early or late. Served by the pending index.
     /// </summary>
+    /// <remarks>
+    /// Clamped to one day either way, in epoch seconds rather than timestamp arithmetic: a run_at of 'infinity' or
+    /// '-infinity' (written by another writer) must not make the statement fail, nor give the runner a wait it cannot
+    /// set a timer for.
+    /// </remarks>
     public static string SecondsUntilNextScheduledJob(JobTable table) => $"""
-        SELECT extract(epoch FROM min(run_at) - now())::float8 AS "Value" FROM {table.QualifiedName}
+        SELECT CASE WHEN min(run_at) IS NOT NULL
+                    THEN GREATEST(-86400, LEAST(86400, extract(epoch FROM min(run_at)) - extract(epoch FROM now())))::float8
+               END AS "Value"
+          FROM {table.QualifiedName}
          WHERE {PendingIndexFilter}
         """;
 
@@ -95,7 +132,57 @@ internal static class JobQueueSql
         WHERE id = @id AND attempts_count = @attempt AND locked_by = @worker_id AND status = 'job_status_running'
         """;
 
-    /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
-    public static string AnyPending(JobTable table) =>
-        $"SELECT EXISTS (SELECT FROM {table.QualifiedName} WHERE {PendingCondition}) AS \"Value\"";
+
+    // The advisory locks of live EfJobs workers in this database (WorkerLiveness). MATERIALIZED: pg_locks is read once
+    // per statement, not once per row.
+    private static readonly string LiveWorkerLocks = $"""
+        live AS MATERIALIZED (
+          SELECT objid FROM pg_locks
+           WHERE locktype = 'advisory' AND classid = {WorkerLiveness.LockClass} AND objsubid = 2 AND granted
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+        """;
+
+    // True for a row locked by an EfJobs worker id whose liveness lock is gone.
+    private const string LockedByDeadWorker =
+        $"locked_by::text LIKE '{WorkerLiveness.Prefix}-%' " +
+        "AND ('x' || right(locked_by::text, 7))::bit(28)::int::oid NOT IN (SELECT objid FROM live)";
+
+    /// <summary>
+    /// The EfJobs workers that hold running rows in any of <paramref name="tables"/> but whose session (and with it
+    /// their liveness lock) is gone: one read for every job table of the process. Served by the running-rows index.
+    /// </summary>
+    public static string DeadWorkers(IReadOnlyList<JobTable> tables) => $"""
+        WITH {LiveWorkerLocks}
+        SELECT DISTINCT locked_by AS "Value" FROM (
+        {string.Join("\n  UNION ALL\n", tables.Select(t => $"  SELECT locked_by FROM {t.QualifiedName} WHERE status = 'job_status_running' AND {LockedByDeadWorker}"))}
+        ) AS running
+        """;
+
+    /// <summary>
+    /// Returns the running rows of the dead workers in @dead to the queue, in one statement for every table: a retry
+    /// due now, or failed when the attempt was the last (@max_attempts_N), as stale recovery does. A worker whose lock
+    /// came back since it was found dead keeps its rows. The crash counts as an attempt.
+    /// </summary>
+    public static string RescueDeadWorkers(IReadOnlyList<JobTable> tables)
+    {
+        var ctes = new List<string> { LiveWorkerLocks };
+        for (var i = 0; i < tables.Count; i++)
+        {
+            var where = $"status = 'job_status_running' AND locked_by = ANY(@dead) AND {LockedByDeadWorker}";
+            ctes.Add($"""
+                failed_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_failed', locked_by = NULL, locked_at = NULL,
+                    last_error = @error, updated_at = now()
+                  WHERE {where} AND attempts_count >= @max_attempts_{i} RETURNING 1)
+                """);
+            ctes.Add($"""
+                retried_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_retry', locked_by = NULL, locked_at = NULL,
+                    last_error = @error, run_at = now(), updated_at = now()
+                  WHERE {where} AND attempts_count < @max_attempts_{i} RETURNING 1)
+                """);
+        }
+
+        var counts = Enumerable.Range(0, tables.Count).Select(i => $"(SELECT count(*) FROM failed_{i}) + (SELECT count(*) FROM retried_{i})");
+        return $"WITH {string.Join(",\n", ctes)}\nSELECT ({string.Join(" + ", counts)})::int AS \"Value\"";
+    }
 }
+

@@ -1,5 +1,6 @@
 using EfJobs.Migrations.Operations;
 using EfJobs.Migrations.Tests.Infrastructure;
+using EfJobs.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -99,9 +100,12 @@ public class ModelDifferTests
         await ApplyAsync(database, after, operations);
 
         await TriggerAssert.InstalledAsync(database, "moving_jobs", "jobs");
+        // Outside public the names carry the schema (channels are database-wide): notify_job_queued_jobs.moving_jobs.
+        var function = JobNotificationNames.Function("moving_jobs", "jobs");
+        Assert.Equal("notify_job_queued_jobs.moving_jobs", function);
         Assert.Equal("jobs", await database.ScalarAsync<string>(
-            "SELECT nspname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE proname = 'notify_job_queued_moving_jobs'"));
-        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM pg_proc WHERE proname = 'notify_job_queued_moving_jobs'"));
+            $"SELECT nspname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE proname = '{function}'"));
+        Assert.Equal(1, await database.ScalarAsync<long>("SELECT count(*) FROM pg_proc WHERE proname LIKE 'notify\\_job\\_queued\\_%'"));
     }
 
     [Fact]

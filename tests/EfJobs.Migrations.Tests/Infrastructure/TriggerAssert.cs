@@ -11,9 +11,9 @@ public static class TriggerAssert
         var qualifiedTable = $"\"{schema}\".\"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
         var triggers = await database.TriggersAsync(qualifiedTable);
         Assert.Equal(2, triggers.Count);
-        var function = JobNotificationNames.Function(table);
-        var insert = Assert.Single(triggers, t => t.StartsWith(JobNotificationNames.InsertTrigger(table) + ": ", StringComparison.Ordinal));
-        var update = Assert.Single(triggers, t => t.StartsWith(JobNotificationNames.UpdateTrigger(table) + ": ", StringComparison.Ordinal));
+        var function = JobNotificationNames.Function(table, schema);
+        var insert = Assert.Single(triggers, t => t.StartsWith(JobNotificationNames.InsertTrigger(table, schema) + ": ", StringComparison.Ordinal));
+        var update = Assert.Single(triggers, t => t.StartsWith(JobNotificationNames.UpdateTrigger(table, schema) + ": ", StringComparison.Ordinal));
         Assert.Contains(" AFTER INSERT ON ", insert, StringComparison.Ordinal);
         Assert.Contains(" AFTER UPDATE ON ", update, StringComparison.Ordinal);
         foreach (var trigger in triggers)
