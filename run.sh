@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs samples/WebApp with real jobs on http://127.0.0.1:5080.
-# Uses EFJOBS_CONNECTION when set; otherwise starts a throwaway PostgreSQL kept in .pg/ (ignored by git), so a second
-# run reuses its data. Ctrl+C stops the app and the database this script started.
+# Uses EFJOBS_CONNECTION when set; otherwise starts a throwaway PostgreSQL kept in .pg/ (ignored by git; another folder
+# with EFJOBS_SAMPLE_PGDATA), so a second run reuses its data. Ctrl+C stops the app and the database this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,15 +15,22 @@ fi
 
 if [ -z "${EFJOBS_CONNECTION:-}" ]; then
   source scripts/pg.sh
-  data="$(pwd)/.pg/data"
+  data="${EFJOBS_SAMPLE_PGDATA:-$(pwd)/.pg/data}"
   # As root the cluster belongs to the postgres user, which must be able to reach the folder.
-  if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$(pwd)"; then
+  if [ -z "${EFJOBS_SAMPLE_PGDATA:-}" ] && [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$(pwd)"; then
     data="${TMPDIR:-/tmp}/efjobs-sample-pg"
   fi
   mkdir -p "$(dirname "$data")"
   echo "Starting PostgreSQL (data in $data)..."
   pg_start "$data" || fail "could not start PostgreSQL (see above)."
-  trap 'echo; echo "Stopping PostgreSQL..."; pg_stop' EXIT
+  # Ctrl+C on `./run.sh | tee log` ends tee too, and a write to the closed pipe would end this trap (SIGPIPE) before
+  # the cluster stops: stop it first, and ignore SIGPIPE.
+  stop_postgres() {
+    trap '' PIPE
+    pg_stop
+    { echo; echo "PostgreSQL stopped."; } 2>/dev/null || true
+  }
+  trap stop_postgres EXIT
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'efjobs_sample'" | grep -q 1 \
     || "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE efjobs_sample" >/dev/null
   export EFJOBS_CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=efjobs_sample"

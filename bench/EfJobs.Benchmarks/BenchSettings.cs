@@ -39,8 +39,8 @@ public sealed class BenchSettings
     /// <summary>Npgsql's Max Auto Prepare for every connection of the run (EfJobs and baselines alike); 0 = off.</summary>
     public int MaxAutoPrepare { get; private set; }
 
-    /// <summary>How the bench registers its DbContext: scoped (AddDbContext) or pooled (AddPooledDbContextFactory).</summary>
-    public string ContextRegistration { get; private set; } = "pooled";
+    /// <summary>How the bench registers its DbContext: pool (AddDbContextPool, the README's advice), factory (AddPooledDbContextFactory) or scoped (AddDbContext).</summary>
+    public string ContextRegistration { get; private set; } = "pool";
 
     /// <summary>JobOptions.PrefetchCount of the EfJobs drains (not of IHP mode, which is IHP's loop as it is).</summary>
     public int Prefetch { get; private set; }
@@ -73,7 +73,7 @@ public sealed class BenchSettings
                 case "--sweep": settings.SweepConcurrency = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
                 case "--sweep-jobs": sweepJobs = NextInt(); break;
                 case "--max-auto-prepare": settings.MaxAutoPrepare = NextInt(); break;
-                case "--context": settings.ContextRegistration = Next() is "scoped" or "pooled" ? args[i] : throw new ArgumentException("--context is scoped or pooled"); break;
+                case "--context": settings.ContextRegistration = Next() is "pool" or "factory" or "scoped" ? args[i] : throw new ArgumentException("--context is pool, factory or scoped"); break;
                 case "--prefetch": settings.Prefetch = NextInt(); break;
                 case "--out": settings.OutputDirectory = Next(); break;
                 case "--no-warmup": settings.Warmup = false; break;

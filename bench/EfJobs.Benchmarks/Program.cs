@@ -51,10 +51,9 @@ await using (var server = await BenchServer.StartAsync().ConfigureAwait(false))
                 _ => throw new ArgumentException(scenario),
             }).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Any failure of one scenario is reported and makes the run fail, after the others ran.
         catch (Exception exception)
-#pragma warning restore CA1031
         {
+            // Any failure of one scenario is reported and makes the run fail, after the others ran.
             failures.Add($"{scenario}: {exception.GetType().Name}: {exception.Message}");
             Console.Error.WriteLine($"FAILED {scenario}: {exception}");
         }

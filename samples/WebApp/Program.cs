@@ -1,5 +1,8 @@
 using EfJobs;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using WebApp.Data;
 using WebApp.Jobs;
 
@@ -22,11 +25,19 @@ var app = builder.Build();
 // The user and their welcome mail job are saved in one transaction: both commit or neither does.
 app.MapPost("/signup", async (SignupRequest request, AppDbContext db) =>
 {
-    var user = new User { Email = request.Email, Name = request.Name };
-    db.Users.Add(user);
-    db.Add(new WelcomeMailJob { UserId = user.Id, User = user });
-    await db.SaveChangesAsync();
-    return Results.Created($"/users/{user.Id}", new { user.Id, user.Email });
+    try
+    {
+        var user = new User { Email = request.Email, Name = request.Name };
+        db.Users.Add(user);
+        db.Add(new WelcomeMailJob { UserId = user.Id, User = user });
+        await db.SaveChangesAsync();
+        return Results.Created($"/users/{user.Id}", new { user.Id, user.Email });
+    }
+    catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+    {
+        // The unique index on users.email: the e-mail is taken, and the rolled-back transaction took the job with it.
+        return Results.Conflict(new { error = $"A user with the e-mail {request.Email} exists already; nothing was saved and no welcome mail job was enqueued." });
+    }
 });
 
 // Enqueues a batch of demo jobs in one SaveChanges: some quick, some failing at first, some too slow for the timeout.
@@ -54,12 +65,17 @@ app.MapGet("/jobs/{table}/recent", async (string table, AppDbContext db) => tabl
     _ => Results.NotFound(new { error = $"No job table '{table}'. Try welcome_mail_jobs or demo_jobs." }),
 });
 
-app.MapGet("/", () => Results.Text("""
-    EfJobs sample. Try:
-      curl -X POST localhost:5080/signup -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada"}'
-      curl -X POST 'localhost:5080/demo?count=20&failFirstAttempts=1'
-      curl localhost:5080/jobs
-    """));
+// Names the address the server is bound to, whatever --urls or ASPNETCORE_URLS said.
+app.MapGet("/", (IServer server) =>
+{
+    var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+    return Results.Text($$"""
+        EfJobs sample. Try:
+          curl -X POST {{address}}/signup -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada"}'
+          curl -X POST '{{address}}/demo?count=20&failFirstAttempts=1'
+          curl {{address}}/jobs
+        """);
+});
 
 app.Run();
 

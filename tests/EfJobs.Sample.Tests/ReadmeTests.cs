@@ -37,6 +37,19 @@ public partial class ReadmeTests
         Assert.Equal([typeof(WebApp.Jobs.WelcomeMailJob)], host.Services.GetRequiredService<JobRunner>().JobTypes);
     }
 
+    [Fact]
+    public void README_sample_and_bench_recommend_the_same_DbContext_registration()
+    {
+        var root = RepositoryRoot.Find();
+        string Read(params string[] path) => File.ReadAllText(Path.Combine([root, .. path]));
+
+        Assert.Contains("Register the context with `AddDbContextPool<AppDbContext>(...)`", Read("README.md"), StringComparison.Ordinal);
+        Assert.Contains("builder.Services.AddDbContextPool<AppDbContext>(", Read("README.md"), StringComparison.Ordinal);
+        Assert.Contains("builder.Services.AddDbContextPool<AppDbContext>(", Read("samples", "WebApp", "Program.cs"), StringComparison.Ordinal);
+        Assert.Contains("- Register the context with `AddDbContextPool<TContext>` (the default `--context pool`)", Read("bench", "README.md"), StringComparison.Ordinal);
+        Assert.Contains("ContextRegistration { get; private set; } = \"pool\";", Read("bench", "EfJobs.Benchmarks", "BenchSettings.cs"), StringComparison.Ordinal);
+    }
+
     private static string Normalize(string code) => Whitespace().Replace(code, " ").Trim();
 
     [GeneratedRegex(@"^## Quick start\n.*?(?=^##+ )", RegexOptions.Singleline | RegexOptions.Multiline)]

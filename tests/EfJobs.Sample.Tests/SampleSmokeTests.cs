@@ -42,6 +42,10 @@ public sealed class SampleSmokeTests(ITestOutputHelper output) : IAsyncLifetime
         using var app = StartSample(port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await WaitUntilAsync(async () => (await TryGetAsync(http, "/")) is not null, "the sample to listen");
+        var page = await http.GetStringAsync("/");
+        // The page names the address the sample listens on (not a fixed 5080) in each of its three curl lines.
+        Assert.Equal(3, page.Split('\n').Count(line => line.Contains("curl ", StringComparison.Ordinal)));
+        Assert.Equal(3, page.Split($"http://127.0.0.1:{port}/").Length - 1);
 
         var response = await http.PostAsJsonAsync("/signup", new { email = "ada@example.com", name = "Ada" });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
@@ -60,9 +64,12 @@ public sealed class SampleSmokeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(("ada@example.com", "Welcome, Ada!"), (mail.To, mail.Subject));
         }
 
-        // A second signup with the same email breaks the unique index: neither the user nor its job may exist.
+        // A second signup with the same email breaks the unique index: neither the user nor its job may exist, and
+        // the answer says why (as the first curl line of a second ./run.sh does) instead of a 500 with stack traces.
         var duplicate = await http.PostAsJsonAsync("/signup", new { email = "ada@example.com", name = "Ada again" });
-        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, duplicate.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, duplicate.StatusCode);
+        var error = (await duplicate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();
+        Assert.Equal("A user with the e-mail ada@example.com exists already; nothing was saved and no welcome mail job was enqueued.", error);
 
         Stop(app);
         await using (var db = CreateContext())

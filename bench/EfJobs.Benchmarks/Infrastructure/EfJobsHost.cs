@@ -13,7 +13,7 @@ public static class EfJobsHost
     /// <summary>A host running <see cref="BenchJob"/> with <see cref="BenchJobHandler"/>.</summary>
     /// <param name="connectionString">The bench database.</param>
     /// <param name="recorder">Counts the handler's executions.</param>
-    /// <param name="contextRegistration">"pooled" (AddPooledDbContextFactory, which the runner then uses) or "scoped" (AddDbContext).</param>
+    /// <param name="contextRegistration">"pool" (AddDbContextPool: the runner takes contexts from a scope), "factory" (AddPooledDbContextFactory, which the runner then leases from) or "scoped" (AddDbContext).</param>
     /// <param name="configure">Job options on top of the bench's (MaxConcurrency and so on).</param>
     public static IHost Build(string connectionString, ExecutionRecorder recorder, string contextRegistration, Action<JobOptions> configure)
     {
@@ -89,7 +89,11 @@ public static class EfJobsHost
         where TContext : DbContext
     {
         void Configure(DbContextOptionsBuilder o) => o.UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs());
-        if (registration == "pooled")
+        if (registration == "pool")
+        {
+            services.AddDbContextPool<TContext>(Configure);
+        }
+        else if (registration == "factory")
         {
             // The pooled factory is what the runner leases its contexts from; the scoped registration on top of it
             // serves the application's own code (and AddEfJobs' check that the context is a service).

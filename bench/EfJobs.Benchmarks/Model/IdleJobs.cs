@@ -2,7 +2,6 @@ namespace EfJobs.Benchmarks.Model;
 
 // Ten payload-less job types for the idle scenario, which measures what a runner with many registered types sends to
 // an empty database. They differ only in name (and so in table), so they share one file.
-#pragma warning disable SA1402, CA1812
 public class IdleJob0 : JobBase { }
 public class IdleJob1 : JobBase { }
 public class IdleJob2 : JobBase { }
@@ -13,4 +12,3 @@ public class IdleJob6 : JobBase { }
 public class IdleJob7 : JobBase { }
 public class IdleJob8 : JobBase { }
 public class IdleJob9 : JobBase { }
-#pragma warning restore SA1402, CA1812

@@ -22,7 +22,7 @@ public static class EnqueueScenario
         var jobs = run.Settings.EnqueueJobs;
         var db = run.Database;
         var options = new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(db.ConnectionString, npgsql => npgsql.UseEfJobs()).Options;
-        var pooled = run.Settings.ContextRegistration == "pooled" ? new PooledDbContextFactory<BenchDbContext>(options) : null;
+        var pooled = run.Settings.ContextRegistration != "scoped" ? new PooledDbContextFactory<BenchDbContext>(options) : null;
         BenchDbContext CreateContext() => pooled?.CreateDbContext() ?? new BenchDbContext(options);
         await using var dataSource = NpgsqlDataSource.Create(db.ConnectionString);
 

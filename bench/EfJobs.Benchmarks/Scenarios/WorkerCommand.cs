@@ -7,7 +7,7 @@ using Npgsql;
 namespace EfJobs.Benchmarks.Scenarios;
 
 /// <summary>
-/// <c>worker --connection CS --concurrency C [--context scoped|pooled] [--prefetch P]</c>: one process of the multi-process scenario.
+/// <c>worker --connection CS --concurrency C [--context pool|factory|scoped] [--prefetch P]</c>: one process of the multi-process scenario.
 /// It builds its host, prints "ready", starts the runner when "go" arrives on stdin, stops once no job is due or running,
 /// and prints one line "executed=N allocated=B peak=B".
 /// </summary>
@@ -19,7 +19,7 @@ public static class WorkerCommand
         string Option(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         var connectionString = Option("--connection", "");
         var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
-        var registration = Option("--context", "pooled");
+        var registration = Option("--context", "pool");
         var prefetch = int.Parse(Option("--prefetch", "0"), CultureInfo.InvariantCulture);
 
         var recorder = new ExecutionRecorder();
