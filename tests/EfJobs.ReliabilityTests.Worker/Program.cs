@@ -9,7 +9,10 @@ using Npgsql;
 
 // A worker host the reliability tests start, kill and restart. Settings come from environment variables:
 //   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_FETCH_BATCH, REL_MAX_ATTEMPTS, REL_STALE_MS,
-//   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL.
+//   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL,
+//   REL_BATCH_COMPLETIONS (true | false, for reliability_jobs only: the other two types keep the default, batched).
+// REL_STALE_MS and REL_HEARTBEAT_MS unset leave the library's defaults (StaleJobTimeout 10 min): a slow but live worker
+// must keep its jobs, and a dead one is found through its lost liveness lock, not a short stale timeout.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
     ?? throw new InvalidOperationException("REL_CONNECTION is not set.");
 var workerId = Guid.NewGuid();
@@ -31,7 +34,11 @@ builder.Services.AddScoped<IJobHandler<QuotedJob>>(sp => new ReliabilityHandler<
 builder.Services.AddScoped<IJobHandler<LongJob>>(sp => new ReliabilityHandler<LongJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.LongTable));
 builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
 {
-    jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(Configure);
+    jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(o =>
+    {
+        Configure(o);
+        o.BatchCompletions = Environment.GetEnvironmentVariable("REL_BATCH_COMPLETIONS") != "false";
+    });
     if (all)
     {
         jobs.AddJob<QuotedJob, ReliabilityHandler<QuotedJob>>(Configure);
@@ -57,8 +64,16 @@ static void Configure(JobOptions o)
     o.MaxConcurrency = Int("REL_MAX_CONCURRENCY", 8);
     o.MaxFetchBatchSize = Int("REL_MAX_FETCH_BATCH", 100);
     o.MaxAttempts = Int("REL_MAX_ATTEMPTS", 10);
-    o.StaleJobTimeout = TimeSpan.FromMilliseconds(Int("REL_STALE_MS", 3000));
-    o.HeartbeatInterval = TimeSpan.FromMilliseconds(Int("REL_HEARTBEAT_MS", 500));
+    if (Int("REL_STALE_MS", 0) is > 0 and var stale)
+    {
+        o.StaleJobTimeout = TimeSpan.FromMilliseconds(stale);
+    }
+
+    if (Int("REL_HEARTBEAT_MS", 0) is > 0 and var beat)
+    {
+        o.HeartbeatInterval = TimeSpan.FromMilliseconds(beat);
+    }
+
     o.PollInterval = TimeSpan.FromMilliseconds(Int("REL_POLL_MS", 3_600_000));
     var timeout = Int("REL_TIMEOUT_MS", 0);
     o.Timeout = timeout > 0 ? TimeSpan.FromMilliseconds(timeout) : null;
