@@ -15,7 +15,6 @@ using Npgsql;
 // must keep its jobs, and a dead one is found through its lost liveness lock, not a short stale timeout.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
     ?? throw new InvalidOperationException("REL_CONNECTION is not set.");
-var workerId = Guid.NewGuid();
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.ClearProviders();
@@ -24,7 +23,9 @@ builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(Environment.GetEnvironmentV
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Logging.AddFilter("EfJobs", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("REL_EFJOBS_LOG_LEVEL") ?? "Warning"));
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(Int("REL_SHUTDOWN_MS", 10_000)));
-builder.Services.AddSingleton(new WorkerIdentity(workerId));
+// The runner's own generated id: only an id EfJobs generates takes part in worker liveness (a kill -9 is seen through
+// the lost advisory lock within seconds); an id set in EfJobsOptions.WorkerId would leave it to StaleJobTimeout.
+builder.Services.AddSingleton(sp => new WorkerIdentity(sp.GetRequiredService<JobRunner>().WorkerId));
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
 builder.Services.AddDbContext<ReliabilityContext>(o => o.UseNpgsql(connection, npgsql => npgsql.UseEfJobs()));
 
@@ -45,14 +46,11 @@ builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
         jobs.AddJob<LongJob, ReliabilityHandler<LongJob>>(Configure);
     }
 
-    jobs.Configure(o =>
-    {
-        o.WorkerId = workerId;
-        o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true";
-    });
+    jobs.Configure(o => o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true");
 });
 
 using var host = builder.Build();
+var workerId = host.Services.GetRequiredService<JobRunner>().WorkerId;
 Console.WriteLine("WORKER-ID " + workerId.ToString("N"));
 Console.Out.Flush();
 await host.RunAsync();
