@@ -12,7 +12,7 @@ public interface IReliabilityJob
     /// <summary>How long the handler works, in milliseconds. Must not be negative (the invariant the handler checks).</summary>
     int WorkMs { get; set; }
 
-    /// <summary>ok, throw, hang (ignores its token), failfast.</summary>
+    /// <summary>ok, throw, hang (ignores its token), failfast, ok-offline, throw-late.</summary>
     string Mode { get; set; }
 }
 
@@ -87,6 +87,12 @@ public static class JobModes
     public const string Throw = "throw";
     public const string Hang = "hang";
     public const string FailFast = "failfast";
+
+    /// <summary>Works WorkMs (honouring its token) and succeeds; its finished_at is written if the database can take it (a database outage does not fail it).</summary>
+    public const string OkOffline = "ok-offline";
+
+    /// <summary>Works WorkMs (honouring its token), then throws: the failure comes at the end, when the database may be away.</summary>
+    public const string ThrowLate = "throw-late";
 }
 
 public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : DbContext(options)
@@ -95,7 +101,10 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
 
     public static readonly string LongTable = "long_" + new string('x', 70) + "_jobs";
 
-    /// <summary>The table every execution of a handler is written to (created by the tests, not by EF).</summary>
+    /// <summary>
+    /// The table every execution of a handler is written to (created by the tests, not by EF). locked_at is the job's
+    /// as the handler got it: when the fetch locked it, on the database's clock.
+    /// </summary>
     public const string ExecutionsDdl = """
         CREATE TABLE executions (
           id uuid PRIMARY KEY,
@@ -105,7 +114,8 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
           worker_id uuid NOT NULL,
           mode text NOT NULL,
           started_at timestamptz NOT NULL,
-          finished_at timestamptz
+          finished_at timestamptz,
+          locked_at timestamptz
         );
         CREATE INDEX executions_job_id ON executions (job_id);
         """;
