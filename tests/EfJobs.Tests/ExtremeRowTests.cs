@@ -49,7 +49,8 @@ public class ExtremeRowTests(TestDatabase database) : DatabaseTest(database)
             "the five normal jobs to succeed");
         Assert.Equal(5, host.Probe.TotalExecutions);
         Assert.Equal("job_status_failed", await ScalarAsync<string>("SELECT status::text FROM test_jobs WHERE \"Payload\" = 'corrupt'"));
-        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        // 507 names OtherJob, which the test host does not register; any other warning would be about the corrupt row.
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.EventId != 507);
     }
 
     [Fact]

@@ -41,7 +41,6 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         Assert.Equal(["job 0", "job 1", "job 2"], first.Select(j => j.Payload).Order());
         Assert.Equal(["job 3", "job 4"], rest.Select(j => j.Payload).Order());
         Assert.InRange((await db.TimeUntilNextScheduledJobAsync<TestJob>())!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(60));
-        Assert.False(await db.AnyPendingJobsAsync<TestJob>());
     }
 
     [Fact]
@@ -281,33 +280,24 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
     }
 
     [Fact]
-    public async Task Release_hands_jobs_back_due_now_with_the_reason()
+    public async Task Give_back_returns_every_running_row_of_the_worker_as_before_its_fetch()
     {
-        await AddTestJobsAsync(2);
-        await using var db = CreateContext();
-        var jobs = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
-        Assert.Equal(2, await db.ReleaseJobsAsync<TestJob>(jobs.Select(j => j.Id).ToList(), WorkerA, "Interrupted: worker stopping"));
-        Assert.Equal(2, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND locked_by IS NULL AND run_at <= now() AND last_error = 'Interrupted: worker stopping'"));
-        Assert.Equal(2, (await db.FetchJobsAsync<TestJob>(WorkerB, 5)).Count);
-    }
-
-    [Fact]
-    public async Task Unstarted_jobs_go_back_as_if_never_fetched()
-    {
-        await AddTestJobsAsync(2);
+        await AddTestJobsAsync(3);
         await using var db = CreateContext();
         var first = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
         Assert.True(await db.JobDidTimeoutAsync(first, WorkerA, 10, ThirtySeconds));
         await ExecuteAsync("UPDATE test_jobs SET run_at = now()");
         var jobs = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
+        var started = jobs.Single(j => j.Id != first.Id);
+        var other = (await db.FetchJobsAsync<TestJob>(WorkerB, 5)).Single();
 
-        Assert.Equal(0, await db.ReturnUnstartedJobsAsync(jobs, WorkerB));
-        Assert.Equal(2, await db.ReturnUnstartedJobsAsync(jobs, WorkerA));
+        // Only WorkerA's rows; the started one is marked interrupted, the rest keep their last_error.
+        Assert.Equal(2, await db.GiveBackJobsAsync<TestJob>(WorkerA, [started.Id], "Interrupted: worker stopping", CancellationToken.None));
 
         var rows = await db.TestJobs.AsNoTracking().ToDictionaryAsync(j => j.Id);
-        Assert.Equal((JobStatus.Retry, 1, "Timeout reached"), (rows[first.Id].Status, rows[first.Id].AttemptsCount, rows[first.Id].LastError));
-        var other = rows.Values.Single(j => j.Id != first.Id);
-        Assert.Equal((JobStatus.NotStarted, 0, (Guid?)null), (other.Status, other.AttemptsCount, other.LockedBy));
+        Assert.Equal((JobStatus.Retry, 1, "Timeout reached", (Guid?)null), (rows[first.Id].Status, rows[first.Id].AttemptsCount, rows[first.Id].LastError, rows[first.Id].LockedBy));
+        Assert.Equal((JobStatus.NotStarted, 0, "Interrupted: worker stopping", (Guid?)null), (rows[started.Id].Status, rows[started.Id].AttemptsCount, rows[started.Id].LastError, rows[started.Id].LockedBy));
+        Assert.Equal((JobStatus.Running, 1, (Guid?)WorkerB), (rows[other.Id].Status, rows[other.Id].AttemptsCount, rows[other.Id].LockedBy));
     }
 
     [Fact]

@@ -153,7 +153,10 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
 
         Assert.Equal(JobStatus.Succeeded, (await RowAsync(quick.Id)).Status);
         var released = await RowAsync(slow.Id);
-        Assert.Equal(JobStatus.Retry, released.Status);
+
+        // An attempt interrupted by a graceful stop is given back, not counted: the job is as it was before its fetch.
+        Assert.Equal(JobStatus.NotStarted, released.Status);
+        Assert.Equal(0, released.AttemptsCount);
         Assert.Null(released.LockedBy);
         Assert.Null(released.LockedAt);
         Assert.StartsWith("Interrupted", released.LastError, StringComparison.Ordinal);
@@ -370,7 +373,7 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
 
         Assert.Equal(1, host.Probe.TotalExecutions);
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_running' OR locked_by IS NOT NULL"));
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_retry' AND attempts_count = 1 AND last_error LIKE 'Interrupted%' AND run_at <= now()"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_not_started' AND attempts_count = 0 AND last_error LIKE 'Interrupted%' AND run_at <= now()"));
         Assert.Equal(3L, await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_not_started' AND attempts_count = 0 AND last_error IS NULL"));
     }
 }

@@ -1,13 +1,12 @@
 using EfJobs.Benchmarks.Model;
-using EfJobs.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace EfJobs.Benchmarks.Infrastructure;
 
 /// <summary>
-/// A database of the bench's own on the bench server, created with EF's EnsureCreated and the notification triggers,
-/// plus the bookkeeping SQL of the scenarios (fill, reset, checks). Bookkeeping runs on its own data source so that its
+/// A database of the bench's own on the bench server, created with Database.EnsureJobsCreatedAsync (tables and
+/// notification triggers), plus the bookkeeping SQL of the scenarios (fill, reset, checks). Bookkeeping runs on its own data source so that its
 /// statements are never mistaken for the runner's.
 /// </summary>
 public sealed class BenchDatabase : IAsyncDisposable
@@ -49,11 +48,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         var options = new DbContextOptionsBuilder<TContext>().UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs()).Options;
         await using (var db = createContext(options))
         {
-            await db.Database.EnsureCreatedAsync().ConfigureAwait(false);
-            foreach (var entityType in db.Model.GetEntityTypes())
-            {
-                await db.Database.ExecuteSqlRawAsync(NotificationTriggerSql.Create(entityType.GetTableName()!, entityType.GetSchema())).ConfigureAwait(false);
-            }
+            await db.Database.EnsureJobsCreatedAsync().ConfigureAwait(false);
         }
 
         var bookkeeping = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "efjobs-bench-bookkeeping", MaxAutoPrepare = 0 };

@@ -68,6 +68,12 @@ public sealed class JobOptions
     /// <value>Default true.</value>
     public bool BatchCompletions { get; set; } = true;
 
+    /// <summary>
+    /// The longest wait .NET's timers accept (<c>uint.MaxValue - 1</c> milliseconds, about 49.7 days): every
+    /// <see cref="TimeSpan"/> option is a timer's period somewhere, so each must fit.
+    /// </summary>
+    internal static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     internal TimeSpan EffectiveHeartbeatInterval =>
         HeartbeatInterval ?? (StaleJobTimeout is { } stale
             ? TimeSpan.FromTicks(Math.Min(stale.Ticks / 4, TimeSpan.FromSeconds(30).Ticks))
@@ -81,14 +87,14 @@ public sealed class JobOptions
             return $"{nameof(MaxAttempts)} must be at least 1 (was {MaxAttempts}).";
         }
 
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimerDelay))
         {
-            return $"{nameof(Timeout)} must be positive or null (was {timeout}).";
+            return $"{nameof(Timeout)} must be positive and at most {MaxTimerDelay} (49.7 days, the longest .NET timer), or null (was {timeout}).";
         }
 
-        if (PollInterval <= TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || PollInterval > MaxTimerDelay - TimeSpan.FromSeconds(2))
         {
-            return $"{nameof(PollInterval)} must be positive (was {PollInterval}).";
+            return $"{nameof(PollInterval)} must be positive and at most {MaxTimerDelay - TimeSpan.FromSeconds(2)} (the longest .NET timer less the poll's 2 s of jitter) (was {PollInterval}).";
         }
 
         if (MaxConcurrency < 1)
@@ -101,12 +107,12 @@ public sealed class JobOptions
             return $"{nameof(Backoff)} must be set.";
         }
 
-        if (StaleJobTimeout is { } stale && stale <= TimeSpan.Zero)
+        if (StaleJobTimeout is { } stale && (stale <= TimeSpan.Zero || stale > MaxTimerDelay))
         {
-            return $"{nameof(StaleJobTimeout)} must be positive or null (was {stale}).";
+            return $"{nameof(StaleJobTimeout)} must be positive and at most {MaxTimerDelay} (49.7 days, the longest .NET timer), or null (was {stale}).";
         }
 
-        if (HeartbeatInterval is { } beat && (beat <= TimeSpan.Zero || (StaleJobTimeout is { } s && beat >= s)))
+        if (HeartbeatInterval is { } beat && (beat <= TimeSpan.Zero || beat > MaxTimerDelay || (StaleJobTimeout is { } s && beat >= s)))
         {
             return $"{nameof(HeartbeatInterval)} must be positive and shorter than {nameof(StaleJobTimeout)} (was {beat}).";
         }

@@ -1,7 +1,7 @@
 using EfJobs.DependencyInjection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EfJobs;
 
@@ -9,13 +9,11 @@ namespace EfJobs;
 public sealed class EfJobsBuilder
 {
     private readonly List<JobRegistration> _registrations;
-    private readonly Func<Type, JobOptions, JobRegistration> _createRegistration;
 
-    internal EfJobsBuilder(IServiceCollection services, List<JobRegistration> registrations, Func<Type, JobOptions, JobRegistration> createRegistration)
+    internal EfJobsBuilder(IServiceCollection services, List<JobRegistration> registrations)
     {
         Services = services;
         _registrations = registrations;
-        _createRegistration = createRegistration;
     }
 
     /// <summary>The application's services.</summary>
@@ -23,12 +21,14 @@ public sealed class EfJobsBuilder
 
     /// <summary>
     /// Runs jobs of <typeparamref name="TJob"/> with <typeparamref name="THandler"/>, resolved from a fresh scope per
-    /// job (registered as scoped unless already registered).
+    /// job (registered as scoped unless already registered). The type's <see cref="JobOptions"/> are named options
+    /// (named after the type's full name), validated when the host starts whether or not the runner runs in it.
     /// </summary>
     /// <typeparam name="TJob">The job entity type; it must be in the DbContext's model.</typeparam>
     /// <typeparam name="THandler">The handler.</typeparam>
     /// <param name="configure">Sets the type's <see cref="JobOptions"/>; IHP's defaults otherwise.</param>
     /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The type is registered already.</exception>
     public EfJobsBuilder AddJob<TJob, THandler>(Action<JobOptions>? configure = null)
         where TJob : JobBase
         where THandler : class, IJobHandler<TJob>
@@ -38,10 +38,17 @@ public sealed class EfJobsBuilder
             throw new InvalidOperationException($"The job type {typeof(TJob).Name} is registered twice with AddJob; register each job type once.");
         }
 
-        var options = new JobOptions();
-        configure?.Invoke(options);
+        var registration = new JobRegistration<TJob>();
+        var options = Services.AddOptions<JobOptions>(registration.OptionsName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.AddSingleton<IValidateOptions<JobOptions>>(new JobOptionsValidator(registration.OptionsName, typeof(TJob).Name));
         Services.TryAddScoped<IJobHandler<TJob>, THandler>();
-        _registrations.Add(_createRegistration(typeof(TJob), options));
+        _registrations.Add(registration);
         return this;
     }
 
@@ -52,13 +59,5 @@ public sealed class EfJobsBuilder
     {
         Services.Configure(configure);
         return this;
-    }
-
-    internal static JobRegistration CreateRegistration<TContext>(Type jobType, JobOptions options)
-        where TContext : DbContext
-    {
-        var registrationType = typeof(JobRegistration<,>).MakeGenericType(typeof(TContext), jobType);
-        var handlerType = typeof(IJobHandler<>).MakeGenericType(jobType);
-        return (JobRegistration)Activator.CreateInstance(registrationType, handlerType, options)!;
     }
 }

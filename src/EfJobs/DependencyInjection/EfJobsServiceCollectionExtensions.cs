@@ -1,9 +1,10 @@
 using EfJobs;
 using EfJobs.DependencyInjection;
+using EfJobs.Queue;
 using EfJobs.Runner;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +15,8 @@ public static class EfJobsServiceCollectionExtensions
     /// Registers the job runner for <typeparamref name="TContext"/> and the job types configured in
     /// <paramref name="configure"/>, including the hosted service that runs them. The context must be registered
     /// (AddDbContext, AddDbContextPool or AddDbContextFactory) with <c>UseNpgsql(..., npgsql => npgsql.UseEfJobs())</c>.
+    /// Every option and the model are validated when the host starts (<c>ValidateOnStart</c>), also with
+    /// <see cref="EfJobsOptions.RunInHost"/> false: a bad setting stops the host with a message naming it.
     /// </summary>
     /// <example>
     /// <code>
@@ -24,6 +27,7 @@ public static class EfJobsServiceCollectionExtensions
     /// <param name="services">The application's services.</param>
     /// <param name="configure">Adds job types with <see cref="EfJobsBuilder.AddJob{TJob, THandler}"/>.</param>
     /// <returns>The services, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">AddEfJobs was called before.</exception>
     public static IServiceCollection AddEfJobs<TContext>(this IServiceCollection services, Action<EfJobsBuilder> configure)
         where TContext : DbContext
     {
@@ -35,11 +39,13 @@ public static class EfJobsServiceCollectionExtensions
         }
 
         var registrations = new List<JobRegistration>();
-        configure(new EfJobsBuilder(services, registrations, EfJobsBuilder.CreateRegistration<TContext>));
+        configure(new EfJobsBuilder(services, registrations));
 
-        services.AddOptions<EfJobsOptions>();
+        services.AddOptions<EfJobsOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EfJobsOptions>>(sp => new EfJobsOptionsValidator(sp, typeof(TContext), registrations));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new JobRunner(sp, typeof(TContext), registrations));
+        services.AddSingleton<IJobDatabase>(sp => new JobDatabase<TContext>(sp));
+        services.AddSingleton(sp => new JobRunner(sp, registrations));
         services.AddHostedService<JobRunnerHostedService>();
         return services;
     }

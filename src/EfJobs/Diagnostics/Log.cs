@@ -92,4 +92,29 @@ internal static partial class Log
 
     [LoggerMessage(405, LogLevel.Information, "The notification triggers of {Table} are back")]
     public static partial void TriggersHealthy(ILogger logger, string table);
+
+    // 5xx: runner components and liveness
+    [LoggerMessage(500, LogLevel.Error, "The EfJobs {Loop} failed and is started again in {Delay}")]
+    public static partial void LoopFailed(ILogger logger, Exception exception, string loop, TimeSpan delay);
+
+    [LoggerMessage(501, LogLevel.Warning, "Writing the result of {Count} job(s) of {Table} failed; trying again in {Delay} (the jobs stay locked to this worker until it is written)")]
+    public static partial void ResultWriteFailed(ILogger logger, Exception exception, string table, int count, TimeSpan delay);
+
+    [LoggerMessage(502, LogLevel.Warning, "Job {Table} {JobId} attempt {Attempt}: PostgreSQL rejected the error text; the attempt is recorded with a shorter one")]
+    public static partial void ErrorTextRejected(ILogger logger, Exception exception, string table, Guid jobId, int attempt);
+
+    [LoggerMessage(503, LogLevel.Warning, "The job table {Table} or the job_status type does not exist yet: apply the migrations ('dotnet ef database update'). EfJobs keeps trying and starts once they exist")]
+    public static partial void SchemaMissing(ILogger logger, Exception exception, string table);
+
+    [LoggerMessage(504, LogLevel.Information, "The job table {Table} exists now; fetching jobs")]
+    public static partial void SchemaFound(ILogger logger, string table);
+
+    [LoggerMessage(505, LogLevel.Warning, "Returned {Count} running job(s) of workers whose database session is gone: {WorkerIds}")]
+    public static partial void DeadWorkersRescued(ILogger logger, int count, string workerIds);
+
+    [LoggerMessage(506, LogLevel.Warning, "Checking for workers whose database session is gone failed; checking again shortly")]
+    public static partial void DeadWorkerCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(507, LogLevel.Warning, "EfJobs worker {WorkerId}: the model has job types that no AddJob registers, and their jobs will wait: {JobTypes}. Register them with jobs.AddJob<TJob, THandler>()")]
+    public static partial void UnservedJobTypes(ILogger logger, Guid workerId, string jobTypes);
 }

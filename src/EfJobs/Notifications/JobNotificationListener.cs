@@ -1,27 +1,31 @@
 using EfJobs.Diagnostics;
 using EfJobs.Model;
-using EfJobs.Runner;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace EfJobs.Notifications;
 
 /// <summary>
-/// The process's one LISTEN connection, for every job type: a notification signals the runner of its table. When
-/// the connection drops it reconnects with backoff (0.5 s doubling to 60 s), LISTENs again, and signals every
-/// runner once, so jobs inserted while it was down do not wait for a poll.
+/// The process's one LISTEN connection, for every job type: a notification on a channel calls that channel's
+/// callback. When the connection drops it reconnects after <c>retryDelay</c> (the runner passes its reconnect policy:
+/// 0.1 s doubling to 1.5 s with jitter, so jobs start within about two seconds of the database being back), runs
+/// <c>sessionSql</c> again (the liveness lock), LISTENs again and calls <c>connected</c>, so jobs inserted while it
+/// was down do not wait for a poll.
 /// </summary>
 /// <remarks>
-/// The connection is dedicated and unpooled (LISTEN state must not leak into a pooled connection, nor go through a
-/// transaction pooler), and uses TCP keepalives so a half-open connection is noticed.
+/// The connection is dedicated and unpooled (LISTEN state and session locks must not leak into a pooled connection,
+/// nor go through a transaction pooler), and uses TCP keepalives so a half-open connection is noticed.
 /// </remarks>
-internal sealed class JobNotificationListener(Func<NpgsqlConnection> createConnection, IReadOnlyList<IJobTypeRunner> runners, JobRunnerContext runner)
+internal sealed class JobNotificationListener(
+    Func<NpgsqlConnection> createConnection,
+    IReadOnlyDictionary<string, Action> channels,
+    string? sessionSql,
+    Action<bool> connected,
+    Func<int, TimeSpan> retryDelay,
+    ILogger logger,
+    TimeProvider time)
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
-
-    private readonly Dictionary<string, IJobTypeRunner> _byChannel = runners.ToDictionary(r => r.Table.Channel, StringComparer.Ordinal);
-
     /// <summary>The application_name of the LISTEN connection, so operators (and tests) can find it in pg_stat_activity.</summary>
     public static string ApplicationName(Guid workerId) => "efjobs-listener-" + workerId.ToString("N");
 
@@ -46,8 +50,9 @@ internal sealed class JobNotificationListener(Func<NpgsqlConnection> createConne
 
     public async Task RunAsync(CancellationToken stop)
     {
-        var delay = FirstRetryDelay;
-        var listen = string.Join("; ", _byChannel.Keys.Select(channel => "LISTEN " + PgIdentifier.Quote(channel)));
+        var failures = 0;
+        var listen = string.Join("; ", channels.Keys.Select(channel => "LISTEN " + PgIdentifier.Quote(channel)));
+        var setup = sessionSql is null ? listen : sessionSql + "; " + listen;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -57,21 +62,24 @@ internal sealed class JobNotificationListener(Func<NpgsqlConnection> createConne
                 {
                     connection.Notification += OnNotification;
                     await connection.OpenAsync(stop).ConfigureAwait(false);
-                    await using (var command = new NpgsqlCommand(listen, connection))
+                    await using (var command = new NpgsqlCommand(setup, connection))
                     {
                         await command.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                     }
 
-                    Log.Listening(runner.Logger, string.Join(", ", _byChannel.Keys));
-                    delay = FirstRetryDelay;
-                    foreach (var typeRunner in _byChannel.Values)
+                    Log.Listening(logger, string.Join(", ", channels.Keys));
+                    failures = 0;
+                    connected(true);
+                    try
                     {
-                        typeRunner.Signal();
+                        while (true)
+                        {
+                            await connection.WaitAsync(stop).ConfigureAwait(false);
+                        }
                     }
-
-                    while (true)
+                    finally
                     {
-                        await connection.WaitAsync(stop).ConfigureAwait(false);
+                        connected(false);
                     }
                 }
             }
@@ -81,26 +89,25 @@ internal sealed class JobNotificationListener(Func<NpgsqlConnection> createConne
             }
             catch (Exception exception)
             {
-                Log.ListenerFailed(runner.Logger, exception, delay);
+                var delay = retryDelay(failures++);
+                Log.ListenerFailed(logger, exception, delay);
                 try
                 {
-                    await Task.Delay(delay, runner.TimeProvider, stop).ConfigureAwait(false);
+                    await Task.Delay(delay, time, stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-
-                delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
             }
         }
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (_byChannel.TryGetValue(e.Channel, out var typeRunner))
+        if (channels.TryGetValue(e.Channel, out var signal))
         {
-            typeRunner.Signal();
+            signal();
         }
     }
 }

@@ -17,6 +17,8 @@ namespace EfJobs;
 /// </remarks>
 public static class JobQueueOperations
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(3650);
+
     /// <summary>
     /// Locks up to <paramref name="limit"/> due jobs for <paramref name="workerId"/> in one statement
     /// (<c>FOR UPDATE SKIP LOCKED</c>), marking them running and counting the attempt, then reads them with an ordinary
@@ -115,7 +117,7 @@ public static class JobQueueOperations
     /// <param name="unreadable">Told the id, attempt and read error of each row that could not be read.</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
     /// <returns>The readable jobs, now owned by the caller.</returns>
-    public static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
+    internal static async Task<IReadOnlyList<TJob>> SalvageFetchedJobsAsync<TJob>(
         this DbContext db,
         Guid workerId,
         IReadOnlyCollection<Guid> heldJobIds,
@@ -252,7 +254,7 @@ public static class JobQueueOperations
 
     /// <summary>Refreshes locked_at of the worker's running jobs in one statement, so stale recovery leaves them alone.</summary>
     /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
+    internal static Task<int> HeartbeatJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(jobIds);
@@ -265,67 +267,6 @@ public static class JobQueueOperations
         return PlanCacheRetry.RunAsync(
             ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(s => s.SetProperty(j => j.LockedAt, j => DateTime.UtcNow), ct),
             cancellationToken);
-    }
-
-    /// <summary>
-    /// Hands the worker's running jobs back to the queue at once (status retry, unlocked, run_at now) with
-    /// <paramref name="reason"/> in last_error. Used when a worker stops with jobs in flight.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static Task<int> ReleaseJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<Guid> jobIds, Guid workerId, string reason, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(jobIds);
-        ArgumentNullException.ThrowIfNull(reason);
-        if (jobIds.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        var ids = jobIds as Guid[] ?? [.. jobIds];
-        var lastError = JobErrorText.Bound(reason);
-        return PlanCacheRetry.RunAsync(
-            ct => Owned<TJob>(db, ids, workerId).ExecuteUpdateAsync(
-                s => s.SetProperty(j => j.Status, JobStatus.Retry)
-                    .SetProperty(j => j.LockedBy, (Guid?)null)
-                    .SetProperty(j => j.LockedAt, (DateTime?)null)
-                    .SetProperty(j => j.LastError, lastError)
-                    .SetProperty(j => j.RunAt, j => DateTime.UtcNow)
-                    .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                ct),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Hands back fetched jobs that the worker never started (a prefetch buffer at shutdown): unlocked, their attempt
-    /// not counted, their status and last_error as before the fetch, so they look as if never fetched.
-    /// </summary>
-    /// <returns>How many of them the worker still owned.</returns>
-    public static async Task<int> ReturnUnstartedJobsAsync<TJob>(this DbContext db, IReadOnlyCollection<TJob> jobs, Guid workerId, CancellationToken cancellationToken = default)
-        where TJob : JobBase
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(jobs);
-        var returned = 0;
-
-        // Grouped by attempt: a first attempt goes back to not_started, a later one to retry, as before its fetch.
-        foreach (var group in jobs.GroupBy(j => j.AttemptsCount))
-        {
-            var ids = group.Select(j => j.Id).ToArray();
-            var attempt = group.Key;
-            var status = attempt <= 1 ? JobStatus.NotStarted : JobStatus.Retry;
-            returned += await PlanCacheRetry.RunAsync(
-                ct => Owned<TJob>(db, ids, workerId).Where(j => j.AttemptsCount == attempt).ExecuteUpdateAsync(
-                    s => s.SetProperty(j => j.Status, status)
-                        .SetProperty(j => j.LockedBy, (Guid?)null)
-                        .SetProperty(j => j.LockedAt, (DateTime?)null)
-                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount - 1)
-                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
-                    ct),
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        return returned;
     }
 
     /// <summary>
@@ -371,16 +312,11 @@ public static class JobQueueOperations
         return failed + retried;
     }
 
-    /// <summary>Whether any job of the type is due now (the poller's question).</summary>
-    public static Task<bool> AnyPendingJobsAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
-        where TJob : JobBase =>
-        ScalarAsync<bool>(db, JobQueueSql.AnyPending(JobTables.Get<TJob>(db)), cancellationToken);
-
     /// <summary>
     /// How long until the earliest pending job is due, on the database clock: zero or negative when one is due now,
     /// null when there is none.
     /// </summary>
-    public static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
+    internal static async Task<TimeSpan?> TimeUntilNextScheduledJobAsync<TJob>(this DbContext db, CancellationToken cancellationToken = default)
         where TJob : JobBase
     {
         var seconds = await ScalarAsync<double?>(db, JobQueueSql.SecondsUntilNextScheduledJob(JobTables.Get<TJob>(db)), cancellationToken).ConfigureAwait(false);
@@ -413,7 +349,7 @@ public static class JobQueueOperations
         return db.RecordFailedAttemptAsync<TJob>(job.Id, job.AttemptsCount, workerId, lastError, finalStatus, maxAttempts, backoff, cancellationToken);
     }
 
-    private static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
+    internal static Task<bool> RecordFailedAttemptAsync<TJob>(this DbContext db, Guid jobId, int attempt, Guid workerId, string lastError, JobStatus finalStatus, int maxAttempts, BackoffStrategy backoff, CancellationToken cancellationToken)
         where TJob : JobBase
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -422,7 +358,8 @@ public static class JobQueueOperations
 
         // IHP's rule: attempts_count was incremented by the fetch, so it counts runs including this one.
         var retry = attempt < maxAttempts;
-        var delay = backoff.Delay(attempt);
+        // A strategy may return any TimeSpan; PostgreSQL's timestamp ends in 294276 AD, so a retry is at most ten years out.
+        var delay = TimeSpan.FromTicks(Math.Clamp(backoff.Delay(attempt).Ticks, 0, MaxRetryDelay.Ticks));
         return PlanCacheRetry.RunAsync(
             async ct => await Owned<TJob>(db, jobId, attempt, workerId).ExecuteUpdateAsync(
                 s =>
@@ -438,6 +375,32 @@ public static class JobQueueOperations
                     }
                 },
                 ct).ConfigureAwait(false) == 1,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back every running job locked to <paramref name="workerId"/> at a graceful stop, as if its last fetch had
+    /// not happened: unlocked, attempt not counted, status not started (first attempt) or retry. Jobs in
+    /// <paramref name="interruptedIds"/> were started and get <paramref name="reason"/> in last_error; the others (a
+    /// prefetch buffer, rows of a fetch that could not be read) keep theirs. run_at is unchanged, so they keep their
+    /// place in the queue.
+    /// </summary>
+    internal static Task<int> GiveBackJobsAsync<TJob>(this DbContext db, Guid workerId, IReadOnlyCollection<Guid> interruptedIds, string reason, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        var interrupted = interruptedIds as Guid[] ?? [.. interruptedIds];
+        var lastError = JobErrorText.Bound(reason);
+        return PlanCacheRetry.RunAsync(
+            ct => db.Set<TJob>().IgnoreQueryFilters()
+                .Where(j => j.Status == JobStatus.Running && j.LockedBy == workerId)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.Status, j => j.AttemptsCount <= 1 ? JobStatus.NotStarted : JobStatus.Retry)
+                        .SetProperty(j => j.AttemptsCount, j => j.AttemptsCount > 0 ? j.AttemptsCount - 1 : 0)
+                        .SetProperty(j => j.LockedBy, (Guid?)null)
+                        .SetProperty(j => j.LockedAt, (DateTime?)null)
+                        .SetProperty(j => j.LastError, j => interrupted.Contains(j.Id) ? lastError : j.LastError)
+                        .SetProperty(j => j.UpdatedAt, j => DateTime.UtcNow),
+                    ct),
             cancellationToken);
     }
 

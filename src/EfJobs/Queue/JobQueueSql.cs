@@ -132,7 +132,57 @@ internal static class JobQueueSql
         WHERE id = @id AND attempts_count = @attempt AND locked_by = @worker_id AND status = 'job_status_running'
         """;
 
-    /// <summary>Whether any job is due now: the poller's question (IHP counts them; a yes is all the runner needs).</summary>
-    public static string AnyPending(JobTable table) =>
-        $"SELECT EXISTS (SELECT FROM {table.QualifiedName} WHERE {PendingCondition}) AS \"Value\"";
+
+    // The advisory locks of live EfJobs workers in this database (WorkerLiveness). MATERIALIZED: pg_locks is read once
+    // per statement, not once per row.
+    private static readonly string LiveWorkerLocks = $"""
+        live AS MATERIALIZED (
+          SELECT objid FROM pg_locks
+           WHERE locktype = 'advisory' AND classid = {WorkerLiveness.LockClass} AND objsubid = 2 AND granted
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+        """;
+
+    // True for a row locked by an EfJobs worker id whose liveness lock is gone.
+    private const string LockedByDeadWorker =
+        $"locked_by::text LIKE '{WorkerLiveness.Prefix}-%' " +
+        "AND ('x' || right(locked_by::text, 7))::bit(28)::int::oid NOT IN (SELECT objid FROM live)";
+
+    /// <summary>
+    /// The EfJobs workers that hold running rows in any of <paramref name="tables"/> but whose session (and with it
+    /// their liveness lock) is gone: one read for every job table of the process. Served by the running-rows index.
+    /// </summary>
+    public static string DeadWorkers(IReadOnlyList<JobTable> tables) => $"""
+        WITH {LiveWorkerLocks}
+        SELECT DISTINCT locked_by AS "Value" FROM (
+        {string.Join("\n  UNION ALL\n", tables.Select(t => $"  SELECT locked_by FROM {t.QualifiedName} WHERE status = 'job_status_running' AND {LockedByDeadWorker}"))}
+        ) AS running
+        """;
+
+    /// <summary>
+    /// Returns the running rows of the dead workers in @dead to the queue, in one statement for every table: a retry
+    /// due now, or failed when the attempt was the last (@max_attempts_N), as stale recovery does. A worker whose lock
+    /// came back since it was found dead keeps its rows. The crash counts as an attempt.
+    /// </summary>
+    public static string RescueDeadWorkers(IReadOnlyList<JobTable> tables)
+    {
+        var ctes = new List<string> { LiveWorkerLocks };
+        for (var i = 0; i < tables.Count; i++)
+        {
+            var where = $"status = 'job_status_running' AND locked_by = ANY(@dead) AND {LockedByDeadWorker}";
+            ctes.Add($"""
+                failed_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_failed', locked_by = NULL, locked_at = NULL,
+                    last_error = @error, updated_at = now()
+                  WHERE {where} AND attempts_count >= @max_attempts_{i} RETURNING 1)
+                """);
+            ctes.Add($"""
+                retried_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_retry', locked_by = NULL, locked_at = NULL,
+                    last_error = @error, run_at = now(), updated_at = now()
+                  WHERE {where} AND attempts_count < @max_attempts_{i} RETURNING 1)
+                """);
+        }
+
+        var counts = Enumerable.Range(0, tables.Count).Select(i => $"(SELECT count(*) FROM failed_{i}) + (SELECT count(*) FROM retried_{i})");
+        return $"WITH {string.Join(",\n", ctes)}\nSELECT ({string.Join(" + ", counts)})::int AS \"Value\"";
+    }
 }
+

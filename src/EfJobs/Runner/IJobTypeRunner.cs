@@ -5,15 +5,16 @@ namespace EfJobs.Runner;
 /// <summary>The runner of one job type, as the process-wide parts see it.</summary>
 internal interface IJobTypeRunner
 {
-    Type JobType { get; }
-
     JobTable Table { get; }
+
+    JobOptions Options { get; }
 
     /// <summary>Work may be waiting: fetch soon. Cheap, never blocks, and repeated calls collapse into one fetch.</summary>
     void Signal();
 
     void Start();
 
+    /// <summary>Stops gracefully: running jobs get until <paramref name="shutdownTimeout"/> fires; then everything still owned is given back.</summary>
     Task StopAsync(CancellationToken shutdownTimeout);
 
     Task<int> DrainAsync(CancellationToken cancellationToken);

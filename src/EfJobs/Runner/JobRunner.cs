@@ -1,8 +1,9 @@
 using EfJobs.DependencyInjection;
 using EfJobs.Diagnostics;
+using EfJobs.Model;
 using EfJobs.Notifications;
+using EfJobs.Queue;
 using EfJobs.Runner;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,23 +17,26 @@ namespace EfJobs;
 public sealed class JobRunner
 {
     private readonly IServiceProvider _services;
-    private readonly Type _contextType;
+    private readonly IJobDatabase _database;
     private readonly IReadOnlyList<JobRegistration> _registrations;
     private readonly JobRunnerContext _context;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IReadOnlyList<IJobTypeRunner>? _typeRunners;
+    private readonly LivenessState _liveness;
+    private readonly Lazy<IReadOnlyList<IJobTypeRunner>> _typeRunners;
     private CancellationTokenSource? _stopListening;
     private Task? _listener;
+    private DeadWorkerRescuer? _deadWorkerRescuer;
 
-    internal JobRunner(IServiceProvider services, Type contextType, IReadOnlyList<JobRegistration> registrations)
+    internal JobRunner(IServiceProvider services, IReadOnlyList<JobRegistration> registrations)
     {
         _services = services;
-        _contextType = contextType;
+        _database = services.GetRequiredService<IJobDatabase>();
         _registrations = registrations;
         _context = new JobRunnerContext(
             services.GetRequiredService<IOptions<EfJobsOptions>>().Value,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("EfJobs"));
+        _liveness = new LivenessState(WorkerLiveness.LockKey(WorkerId) is not null);
+        _typeRunners = new Lazy<IReadOnlyList<IJobTypeRunner>>(Build);
     }
 
     /// <summary>The id this process writes to locked_by of the jobs it runs.</summary>
@@ -43,17 +47,42 @@ public sealed class JobRunner
 
     /// <summary>
     /// Runs every job of the registered types that is due now, each type up to its MaxConcurrency at a time, until
-    /// none is left, and records the results as the runner would. Jobs scheduled for later and retries waiting for
-    /// their backoff are not run. Meant for tests and scripts (Oban's drain_queue): it works whether or not the
-    /// hosted service is running.
+    /// none is left, and records the results as the runner would (same executor, result writer and heartbeat). Jobs
+    /// scheduled for later and retries waiting for their backoff are not run. Meant for tests and scripts (Oban's
+    /// drain_queue): it works whether or not the hosted service is running.
     /// </summary>
-    /// <param name="cancellationToken">Stops draining.</param>
+    /// <param name="cancellationToken">Stops fetching more jobs.</param>
     /// <returns>How many attempts ran.</returns>
     public async Task<int> DrainAsync(CancellationToken cancellationToken = default)
     {
-        var runners = await GetTypeRunnersAsync().ConfigureAwait(false);
+        // Without the hosted runner nobody holds this worker's liveness lock, and its rows would look like a dead
+        // worker's to other processes: hold the lock on a connection of its own for the drain.
+        Npgsql.NpgsqlConnection? liveness = null;
+        if (_listener is null && WorkerLiveness.LockKey(WorkerId) is { } key)
+        {
+            liveness = _database.WithContext(db => JobNotificationListener.ConnectionFactory(db, WorkerId))();
+            await liveness.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new Npgsql.NpgsqlCommand(WorkerLiveness.AcquireSql(key), liveness);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await DrainTypesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (liveness is not null)
+            {
+                await liveness.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> DrainTypesAsync(CancellationToken cancellationToken)
+    {
         var total = 0;
-        foreach (var runner in runners)
+        foreach (var runner in _typeRunners.Value)
         {
             total += await runner.DrainAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -61,35 +90,68 @@ public sealed class JobRunner
         return total;
     }
 
-    internal async Task StartAsync(CancellationToken cancellationToken)
+    internal Task StartAsync(CancellationToken cancellationToken)
     {
-        var runners = await GetTypeRunnersAsync().ConfigureAwait(false);
+        var runners = _typeRunners.Value;
         Log.RunnerStarting(_context.Logger, WorkerId, string.Join(", ", runners.Select(r => r.Table.Name)));
-        Func<Npgsql.NpgsqlConnection> connectionFactory;
-        using (var scope = _services.CreateScope())
-        {
-            connectionFactory = JobNotificationListener.ConnectionFactory((DbContext)scope.ServiceProvider.GetRequiredService(_contextType), WorkerId);
-        }
-
+        WarnAboutUnservedJobTypes();
+        var connectionFactory = _database.WithContext(db => JobNotificationListener.ConnectionFactory(db, WorkerId));
         foreach (var runner in runners)
         {
             runner.Start();
         }
 
+        var lockKey = WorkerLiveness.LockKey(WorkerId);
+        if (lockKey is not null)
+        {
+            _deadWorkerRescuer = new DeadWorkerRescuer(
+                _database,
+                [.. runners.Select(r => (r.Table, r.Options.MaxAttempts))],
+                table => runners.First(r => r.Table == table).Signal(),
+                _context);
+            _deadWorkerRescuer.Start();
+        }
+
         _stopListening = new CancellationTokenSource();
-        var listener = new JobNotificationListener(connectionFactory, runners, _context);
+        var listener = new JobNotificationListener(
+            connectionFactory,
+            runners.ToDictionary(r => r.Table.Channel, r => (Action)r.Signal, StringComparer.Ordinal),
+            lockKey is { } key ? WorkerLiveness.AcquireSql(key) : null,
+            connected =>
+            {
+                _liveness.Set(connected);
+                if (connected)
+                {
+                    // Jobs may have been inserted while the connection was down: look once, do not wait for the poll.
+                    foreach (var runner in runners)
+                    {
+                        runner.Signal();
+                    }
+                }
+            },
+            RetryPolicy.Reconnect.Delay,
+            _context.Logger,
+            _context.TimeProvider);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     internal async Task StopAsync(CancellationToken shutdownTimeout)
     {
-        if (_typeRunners is null || _stopListening is null)
+        if (_stopListening is null || !_typeRunners.IsValueCreated)
         {
             return;
         }
 
+        await Task.WhenAll(_typeRunners.Value.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
+
+        // The liveness lock goes last: until every job is given back, this worker's rows must not look dead.
+        if (_deadWorkerRescuer is not null)
+        {
+            await _deadWorkerRescuer.StopAsync().ConfigureAwait(false);
+        }
+
         await _stopListening.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_typeRunners.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
         if (_listener is not null)
         {
             await _listener.ConfigureAwait(false);
@@ -98,53 +160,24 @@ public sealed class JobRunner
         Log.RunnerStopped(_context.Logger, WorkerId);
     }
 
-    // Validates the configuration on first use, so a mistake stops the host at start with a message naming it.
-    private async Task<IReadOnlyList<IJobTypeRunner>> GetTypeRunnersAsync()
-    {
-        if (_typeRunners is { } built)
-        {
-            return built;
-        }
-
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return _typeRunners ??= Build();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     private List<IJobTypeRunner> Build()
     {
-        if (_registrations.Count == 0)
+        var monitor = _services.GetRequiredService<IOptionsMonitor<JobOptions>>();
+        return [.. _registrations.Select(r => r.CreateRunner(_services, _database, _context, monitor.Get(r.OptionsName), _liveness))];
+    }
+
+    // A job type in the model that no AddJob serves would wait forever in silence.
+    private void WarnAboutUnservedJobTypes()
+    {
+        var unserved = _database.WithContext(db => db.Model.GetEntityTypes()
+            .Where(e => typeof(JobBase).IsAssignableFrom(e.ClrType) && !e.ClrType.IsAbstract && !e.IsOwned())
+            .Select(e => e.ClrType)
+            .Except(_registrations.Select(r => r.JobType))
+            .Select(t => t.Name)
+            .ToArray());
+        if (unserved.Length > 0)
         {
-            throw new InvalidOperationException("AddEfJobs has no job types: add them with jobs.AddJob<TJob, THandler>().");
+            Log.UnservedJobTypes(_context.Logger, WorkerId, string.Join(", ", unserved));
         }
-
-        var isService = _services.GetService<IServiceProviderIsService>();
-        if (isService?.IsService(_contextType) == false)
-        {
-            throw new InvalidOperationException(
-                $"{_contextType.Name} is not registered: call services.AddDbContext<{_contextType.Name}>(o => o.UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs())) before AddEfJobs.");
-        }
-
-        var runners = new List<IJobTypeRunner>(_registrations.Count);
-        foreach (var registration in _registrations)
-        {
-            if (registration.Options.Validate() is { } problem)
-            {
-                throw new OptionsValidationException(
-                    nameof(JobOptions),
-                    typeof(JobOptions),
-                    [$"EfJobs: JobOptions of {registration.JobType.Name}: {problem}"]);
-            }
-
-            runners.Add(registration.CreateRunner(_services, _context));
-        }
-
-        return runners;
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EfJobs.Runner;
 
-/// <summary>What every component of one runner shares.</summary>
+/// <summary>What every component of one process's runner shares (River's "archetype"): the worker id, the clock, the logger.</summary>
 internal sealed class JobRunnerContext(EfJobsOptions options, TimeProvider timeProvider, ILogger logger)
 {
     public Guid WorkerId => Options.WorkerId;
@@ -12,8 +12,4 @@ internal sealed class JobRunnerContext(EfJobsOptions options, TimeProvider timeP
     public TimeProvider TimeProvider { get; } = timeProvider;
 
     public ILogger Logger { get; } = logger;
-
-    /// <summary>Doubling delay for retrying a failing database call: 0.5 s, 1 s, 2 s ... up to <paramref name="max"/>.</summary>
-    public static TimeSpan Backoff(int failures, TimeSpan max) =>
-        TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures, 16))));
 }

@@ -1,40 +1,19 @@
+using System.Threading.Channels;
+
 namespace EfJobs.Runner;
 
 /// <summary>
-/// An auto-reset signal for one waiter. Any number of Set calls before a wait collapse into one wake-up, so a burst of
-/// notifications costs one fetch, and a Set is never lost: "work is waiting" stays true until the waiter sees it.
+/// An auto-reset signal for one waiter: a bounded channel of capacity one that drops extra writes, so any number of
+/// <see cref="Set"/> calls before a wait collapse into one wake-up, a set is never lost, and a cancelled wait leaves
+/// nothing behind to swallow the next one.
 /// </summary>
 internal sealed class WakeSignal
 {
-    private readonly object _gate = new();
-    private TaskCompletionSource? _waiter;
-    private bool _isSet;
+    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public void Set()
-    {
-        TaskCompletionSource? waiter;
-        lock (_gate)
-        {
-            waiter = _waiter;
-            _waiter = null;
-            _isSet = waiter is null;
-        }
+    public void Set() => _channel.Writer.TryWrite(true);
 
-        waiter?.TrySetResult();
-    }
-
-    public Task WaitAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_isSet)
-            {
-                _isSet = false;
-                return Task.CompletedTask;
-            }
-
-            _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _waiter.Task.WaitAsync(cancellationToken);
-        }
-    }
+    public async Task WaitAsync(CancellationToken cancellationToken) =>
+        await _channel.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -1,4 +1,3 @@
-using EfJobs.Notifications;
 using EfJobs.ReliabilityTests.Worker;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -43,11 +42,7 @@ public sealed class ReliabilityDatabase : IAsyncDisposable
         }
 
         await using var db = database.CreateContext();
-        await db.Database.EnsureCreatedAsync();
-        foreach (var entityType in db.Model.GetEntityTypes())
-        {
-            await db.Database.ExecuteSqlRawAsync(NotificationTriggerSql.Create(entityType.GetTableName()!, entityType.GetSchema()));
-        }
+        await db.Database.EnsureJobsCreatedAsync();
 
         await database.ExecuteAsync(ReliabilityContext.ExecutionsDdl);
         return database;

@@ -1,4 +1,3 @@
-using EfJobs.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Respawn;
@@ -32,11 +31,7 @@ public sealed class TestDatabase : IAsyncLifetime
 
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString;
         await using var db = CreateContext();
-        await db.Database.EnsureCreatedAsync();
-        foreach (var entityType in db.Model.GetEntityTypes())
-        {
-            await db.Database.ExecuteSqlRawAsync(NotificationTriggerSql.Create(entityType.GetTableName()!, entityType.GetSchema()));
-        }
+        await db.Database.EnsureJobsCreatedAsync();
 
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();

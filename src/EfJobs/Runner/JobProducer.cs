@@ -1,0 +1,278 @@
+using System.Collections.Concurrent;
+using EfJobs.Diagnostics;
+using EfJobs.Queue;
+
+namespace EfJobs.Runner;
+
+/// <summary>
+/// The only code that fetches and starts jobs of one type: wake, count the room, fetch, own, start. It owns the
+/// prefetch buffer and the running count; one loop changes them, and a job that ends only signals it. Fetched jobs
+/// are owned at once (heartbeat and stop cover them), started while there are free slots and kept in the buffer
+/// otherwise.
+/// </summary>
+internal sealed class JobProducer<TJob> : ServiceLoop
+    where TJob : JobBase
+{
+    // The most fetches in flight at once: enough for 16 single-job fetches (IHP mode) or a refill of a large prefetch
+    // buffer, without taking a large share of the connection pool.
+    private const int MaxParallelFetches = 16;
+    private static readonly TimeSpan MaxSchemaRetryDelay = TimeSpan.FromSeconds(5);
+
+    private readonly IJobStore<TJob> _store;
+    private readonly OwnedJobs<TJob> _owned;
+    private readonly JobExecutor<TJob> _executor;
+    private readonly JobResultWriter<TJob> _writer;
+    private readonly WakeTimer _timer;
+    private readonly LivenessState _liveness;
+    private readonly JobOptions _options;
+    private readonly WakeSignal _signal = new();
+    private readonly Queue<TJob> _buffer = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly int _refillThreshold;
+    private int _runningCount;
+    private int _wakeRequested = 1;
+    private int _emptyWakes;
+    private bool _schemaMissing;
+
+    public JobProducer(IJobStore<TJob> store, OwnedJobs<TJob> owned, JobExecutor<TJob> executor, JobResultWriter<TJob> writer, WakeTimer timer, LivenessState liveness, JobRunnerContext runner, JobOptions options)
+        : base("producer " + store.Table.Name, runner.Logger, runner.TimeProvider)
+    {
+        _store = store;
+        _owned = owned;
+        _executor = executor;
+        _writer = writer;
+        _timer = timer;
+        _liveness = liveness;
+        _options = options;
+
+        // Without a buffer any free slot is worth a fetch; with one, it is refilled once about half empty, so fetches stay large.
+        _refillThreshold = options.PrefetchCount == 0 ? 1 : Math.Max(1, Math.Min(options.MaxFetchBatchSize, options.PrefetchCount) / 2);
+    }
+
+    /// <summary>Jobs may be due: fetch soon. Never blocks; a burst collapses into one fetch.</summary>
+    public void Signal()
+    {
+        Volatile.Write(ref _wakeRequested, 1);
+        _signal.Set();
+    }
+
+    /// <summary>Jobs fetched and not started: read only after the loop stopped.</summary>
+    public IReadOnlyCollection<Guid> BufferedIds => [.. _buffer.Select(j => j.Id)];
+
+    /// <summary>Completes when every started job has ended (its result written or handed back), or when <paramref name="cancellationToken"/> fires.</summary>
+    public Task WhenRunningJobsEndAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_running.Keys).WaitAsync(cancellationToken);
+
+    public int RunningCount => Volatile.Read(ref _runningCount);
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        var mayHaveWork = false;
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            StartBuffered();
+            if (Interlocked.Exchange(ref _wakeRequested, 0) == 1)
+            {
+                mayHaveWork = true;
+            }
+
+            var room = _options.MaxConcurrency + _options.PrefetchCount - RunningCount - _buffer.Count;
+            if (!mayHaveWork || room < _refillThreshold || !_liveness.MayFetch)
+            {
+                await _signal.WaitAsync(stop).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                var (asked, fetched) = await FetchRoomAsync(room, stop).ConfigureAwait(false);
+                failures = 0;
+                if (_schemaMissing)
+                {
+                    _schemaMissing = false;
+                    Log.SchemaFound(Logger, _store.Table.Name);
+                }
+
+                if (fetched < asked)
+                {
+                    // Nothing more is due: wake again at the next scheduled job, on a notification or at the poll.
+                    mayHaveWork = false;
+                    _emptyWakes = fetched > 0 ? 0 : _emptyWakes + 1;
+                    await ScheduleNextWakeAsync(stop).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception) when (!stop.IsCancellationRequested)
+            {
+                await HandleFetchFailureAsync(exception, failures++, stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleFetchFailureAsync(Exception exception, int failures, CancellationToken stop)
+    {
+        switch (DatabaseErrors.Classify(exception, stop))
+        {
+            case DatabaseErrorKind.Unreadable:
+                // The fetch committed, so its rows are locked to this worker, but one could not be read: take the
+                // batch over row by row, so that row fails alone and its neighbours run.
+                Log.FetchUnreadable(Logger, exception, _store.Table.Name);
+                if (await SalvageAsync(stop).ConfigureAwait(false) == 0)
+                {
+                    await DelayAsync(RetryPolicy.Reconnect.Delay(failures), stop).ConfigureAwait(false);
+                }
+
+                break;
+            case DatabaseErrorKind.SchemaMissing:
+                var wait = TimeSpan.FromTicks(Math.Min(RetryPolicy.Write.Delay(failures).Ticks, MaxSchemaRetryDelay.Ticks));
+                if (!_schemaMissing)
+                {
+                    _schemaMissing = true;
+                    Log.SchemaMissing(Logger, exception, _store.Table.Name);
+                }
+
+                await DelayAsync(wait, stop).ConfigureAwait(false);
+                break;
+            default:
+                var delay = RetryPolicy.Reconnect.Delay(failures);
+                Log.FetchFailed(Logger, exception, _store.Table.Name, delay);
+                await DelayAsync(delay, stop).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    // Fills the room with fetches of at most MaxFetchBatchSize each, several at once on separate connections when the
+    // room needs them (as IHP's concurrent workers do: with MaxFetchBatchSize 1 a serial producer would be held to
+    // one job per round trip). Every fetch is awaited and its jobs owned even when another failed.
+    private async Task<(int Asked, int Fetched)> FetchRoomAsync(int room, CancellationToken stop)
+    {
+        var batch = _options.MaxFetchBatchSize;
+        var count = Math.Min((room + batch - 1) / batch, MaxParallelFetches);
+        var fetches = new Task<IReadOnlyList<TJob>>[count];
+        var asked = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var limit = Math.Min(batch, room - asked);
+            asked += limit;
+            fetches[i] = _store.FetchAsync(limit, stop);
+        }
+
+        var fetched = 0;
+        Exception? failure = null;
+        foreach (var fetch in fetches)
+        {
+            try
+            {
+                var jobs = await fetch.ConfigureAwait(false);
+                EfJobsTelemetry.RecordFetched(_store.Table.Name, jobs.Count);
+                Own(jobs);
+                fetched += jobs.Count;
+            }
+            catch (Exception exception)
+            {
+                failure ??= exception;
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        StartBuffered();
+        return (asked, fetched);
+    }
+
+    // Runs between fetches (the producer is the only fetcher), so every running row locked to this worker that it does
+    // not own came from the failed fetch. Returns how many rows it took over or recorded as unreadable.
+    private async Task<int> SalvageAsync(CancellationToken stop)
+    {
+        var unreadable = 0;
+        try
+        {
+            var jobs = await _store.SalvageAsync(
+                _owned.Ids(),
+                (id, attempt, error) =>
+                {
+                    unreadable++;
+                    Log.UnreadableJob(Logger, error, _store.Table.Name, id, attempt);
+                },
+                stop).ConfigureAwait(false);
+            if (jobs.Count > 0)
+            {
+                Log.FetchedJobsSalvaged(Logger, _store.Table.Name, jobs.Count);
+                Own(jobs);
+            }
+
+            return jobs.Count + unreadable;
+        }
+        catch (Exception exception) when (!stop.IsCancellationRequested)
+        {
+            Log.SalvageFailed(Logger, exception, _store.Table.Name);
+            return unreadable;
+        }
+    }
+
+    private async Task ScheduleNextWakeAsync(CancellationToken stop)
+    {
+        try
+        {
+            _timer.Set(await _store.TimeUntilNextDueAsync(stop).ConfigureAwait(false), _emptyWakes);
+        }
+        catch (Exception) when (!stop.IsCancellationRequested)
+        {
+            // The poll looks again; a failing database shows in the next fetch's log line.
+        }
+    }
+
+    private void Own(IReadOnlyList<TJob> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            _owned.Add(job);
+            _buffer.Enqueue(job);
+        }
+    }
+
+    private void StartBuffered()
+    {
+        while (_buffer.Count > 0 && RunningCount < _options.MaxConcurrency)
+        {
+            var job = _buffer.Dequeue();
+            Interlocked.Increment(ref _runningCount);
+            var task = Task.Run(() => RunAsync(job), CancellationToken.None);
+            _running[task] = 0;
+            _ = task.ContinueWith(
+                static (finished, state) => ((JobProducer<TJob>)state!)._running.TryRemove(finished, out _),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunAsync(TJob job)
+    {
+        try
+        {
+            var outcome = await _executor.ExecuteAsync(job).ConfigureAwait(false);
+            await _writer.WriteAsync(job, outcome).ConfigureAwait(false);
+            if (outcome.StillRunning is { } handler)
+            {
+                // The slot stays taken until the handler really returns, whether it honours its token or not.
+                await handler.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                Log.LateHandlerReturned(Logger, _store.Table.Name, job.Id, job.AttemptsCount, outcome.Duration.TotalMilliseconds);
+            }
+        }
+        catch (Exception exception)
+        {
+            // Only an abandoned write gets here (the stop's deadline passed): the job stays owned and is given back.
+            Log.ResultNotRecorded(Logger, exception, _store.Table.Name, job.Id, job.AttemptsCount);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningCount);
+            _signal.Set();
+        }
+    }
+}
