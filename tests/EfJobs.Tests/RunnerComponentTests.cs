@@ -22,7 +22,9 @@ public class RunnerComponentTests
     [Fact]
     public async Task Result_writer_retries_a_failing_success_write_until_it_works_and_keeps_the_job_owned_meanwhile()
     {
-        var store = new FakeStore { SucceedFailures = 5 };
+        // 40 failures at up to 5 s each: minutes of outage. The writer before the rewrite gave up after 8 tries.
+        const int Failures = 40;
+        var store = new FakeStore { SucceedFailures = Failures };
         var owned = new OwnedJobs<TestJob>();
         var job = Job();
         owned.Add(job);
@@ -30,7 +32,7 @@ public class RunnerComponentTests
         writer.Start();
 
         var write = writer.WriteAsync(job, new JobOutcome(JobOutcomeKind.Succeeded, TimeSpan.Zero));
-        for (var failures = 1; failures <= 5; failures++)
+        for (var failures = 1; failures <= Failures; failures++)
         {
             var expected = failures;
             await UntilAsync(() => store.SucceedCalls == expected && _time.TimersCreated == expected, $"success write {expected} and its backoff");
@@ -41,9 +43,9 @@ public class RunnerComponentTests
 
         await UntilAsync(() => write.IsCompleted, "the write to complete");
         await write;
-        Assert.Equal(6, store.SucceedCalls);
+        Assert.Equal(Failures + 1, store.SucceedCalls);
         Assert.False(owned.Contains(job.Id));
-        Assert.Equal(5, _logs.Entries.Count(e => e.EventId == 501));
+        Assert.Equal(Failures, _logs.Entries.Count(e => e.EventId == 501));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using EfJobs.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -78,6 +79,65 @@ public class SchemaChangeTests(TestDatabase database) : DatabaseTest(database)
             }
 
             Assert.Equal(0L, await ScalarOnAsync<long>(fresh, "SELECT count(*) FROM test_jobs WHERE status = 'job_status_running' OR locked_by IS NOT NULL"));
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    // The app's Npgsql loaded its type list before the migration created job_status (here: the app used its DbContext
+    // before the update ran), and a job is already waiting when the runner starts: its first fetch locks the row, then
+    // cannot read job_status. Before the rewrite (6601448) that row stayed running under the live worker. Now the fetch's
+    // rows are taken over after the type list is reloaded (logged as 309/307: the read error is classified as an
+    // unreadable row, not as a stale type list).
+    [Fact]
+    public async Task A_row_fetched_while_the_type_list_is_stale_is_not_left_running()
+    {
+        var fresh = new TestDatabase();
+        await fresh.CreateEmptyAsync();
+        try
+        {
+            var logs = new CapturingLoggerProvider();
+            var probe = new JobProbe();
+            using var host = RunnerHost.Build(fresh, o => o.PollInterval = TimeSpan.FromSeconds(1), probe: probe, logs: logs);
+            await using (var scope = host.Services.CreateAsyncScope())
+            {
+                // The app's data source loads its types now, without job_status.
+                var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+                await db.Database.OpenConnectionAsync();
+                await db.Database.CloseConnectionAsync();
+            }
+
+            var migrator = new NpgsqlConnectionStringBuilder(fresh.ConnectionString) { ApplicationName = "migration" }.ConnectionString;
+            await fresh.CreateSchemaAsync(migrator);
+            Guid id;
+            await using (var other = fresh.CreateContext(migrator))
+            {
+                var job = new TestJob { Payload = "ok" };
+                other.Add(job);
+                await other.SaveChangesAsync();
+                id = job.Id;
+            }
+
+            await host.StartAsync();
+            try
+            {
+                await Eventually.TrueAsync(
+                    async () => await ScalarOnAsync<bool>(fresh, $"SELECT count(*) = 1 FROM test_jobs WHERE id = '{id}' AND status = 'job_status_succeeded'"),
+                    Patience,
+                    "the job fetched with a stale type list to succeed");
+                Assert.Equal(1, probe.ExecutionsById[id]);
+            }
+            catch (TimeoutException exception)
+            {
+                var row = await ScalarOnAsync<string>(fresh, $"SELECT status::text || ' attempts ' || attempts_count || ' locked_by ' || coalesce(locked_by::text, '-') FROM test_jobs WHERE id = '{id}'");
+                throw new TimeoutException($"{exception.Message} Row: {row}. Log:\n" + string.Join("\n", logs.Entries.Where(e => e.Category == "EfJobs").Select(e => $"{e.Level} {e.EventId} {e.Message}")), exception);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
         }
         finally
         {
