@@ -1,3 +1,4 @@
+using EfJobs;
 using Npgsql;
 
 namespace EfJobs;
@@ -33,7 +34,7 @@ public static class JobStatusLabels
     /// Maps <see cref="JobStatus"/> members to these labels; pass it to Npgsql's <c>MapEnum</c> when you build your
     /// own NpgsqlDataSource.
     /// </summary>
-    public static INpgsqlNameTranslator NameTranslator => Model.JobStatusNameTranslator.Instance;
+    public static INpgsqlNameTranslator NameTranslator => JobStatusNameTranslator.Instance;
 
     /// <summary>Every label, in the order of the enum's declaration in IHP's schema.</summary>
     public static IReadOnlyList<string> All { get; } = [NotStarted, Running, Failed, TimedOut, Succeeded, Retry];

@@ -9,10 +9,12 @@ using Npgsql;
 
 // A worker host the reliability tests start, kill and restart. Settings come from environment variables:
 //   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_FETCH_BATCH, REL_MAX_ATTEMPTS, REL_STALE_MS,
-//   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL.
+//   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL,
+//   REL_BATCH_COMPLETIONS (true | false, for reliability_jobs only: the other two types keep the default, batched).
+// REL_STALE_MS and REL_HEARTBEAT_MS unset leave the library's defaults (StaleJobTimeout 10 min): a slow but live worker
+// must keep its jobs, and a dead one is found through its lost liveness lock, not a short stale timeout.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
     ?? throw new InvalidOperationException("REL_CONNECTION is not set.");
-var workerId = Guid.NewGuid();
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.ClearProviders();
@@ -21,7 +23,9 @@ builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(Environment.GetEnvironmentV
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Logging.AddFilter("EfJobs", Enum.Parse<LogLevel>(Environment.GetEnvironmentVariable("REL_EFJOBS_LOG_LEVEL") ?? "Warning"));
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(Int("REL_SHUTDOWN_MS", 10_000)));
-builder.Services.AddSingleton(new WorkerIdentity(workerId));
+// The runner's own generated id: only an id EfJobs generates takes part in worker liveness (a kill -9 is seen through
+// the lost advisory lock within seconds); an id set in EfJobsOptions.WorkerId would leave it to StaleJobTimeout.
+builder.Services.AddSingleton(sp => new WorkerIdentity(sp.GetRequiredService<JobRunner>().WorkerId));
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
 builder.Services.AddDbContext<ReliabilityContext>(o => o.UseNpgsql(connection, npgsql => npgsql.UseEfJobs()));
 
@@ -29,36 +33,58 @@ var all = Environment.GetEnvironmentVariable("REL_JOBS") == "all";
 builder.Services.AddScoped<IJobHandler<ReliabilityJob>>(sp => new ReliabilityHandler<ReliabilityJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), "reliability_jobs"));
 builder.Services.AddScoped<IJobHandler<QuotedJob>>(sp => new ReliabilityHandler<QuotedJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.QuotedTable));
 builder.Services.AddScoped<IJobHandler<LongJob>>(sp => new ReliabilityHandler<LongJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.LongTable));
+Hostile<CustomerSubscriptionRenewalReminderNotificationEmailJob>(builder.Services, 2);
+Hostile<CustomerSubscriptionRenewalReminderNotificationSmsJob>(builder.Services, 3);
+Hostile<BillingInvoiceJob>(builder.Services, 4);
+Hostile<CrmInvoiceJob>(builder.Services, 5);
 builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
 {
-    jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(Configure);
+    jobs.AddJob<ReliabilityJob, ReliabilityHandler<ReliabilityJob>>(o =>
+    {
+        Configure(o);
+        o.BatchCompletions = Environment.GetEnvironmentVariable("REL_BATCH_COMPLETIONS") != "false";
+    });
     if (all)
     {
         jobs.AddJob<QuotedJob, ReliabilityHandler<QuotedJob>>(Configure);
         jobs.AddJob<LongJob, ReliabilityHandler<LongJob>>(Configure);
+        jobs.AddJob<CustomerSubscriptionRenewalReminderNotificationEmailJob, ReliabilityHandler<CustomerSubscriptionRenewalReminderNotificationEmailJob>>(Configure);
+        jobs.AddJob<CustomerSubscriptionRenewalReminderNotificationSmsJob, ReliabilityHandler<CustomerSubscriptionRenewalReminderNotificationSmsJob>>(Configure);
+        jobs.AddJob<BillingInvoiceJob, ReliabilityHandler<BillingInvoiceJob>>(Configure);
+        jobs.AddJob<CrmInvoiceJob, ReliabilityHandler<CrmInvoiceJob>>(Configure);
     }
 
-    jobs.Configure(o =>
-    {
-        o.WorkerId = workerId;
-        o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true";
-    });
+    jobs.Configure(o => o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true");
 });
 
 using var host = builder.Build();
+var workerId = host.Services.GetRequiredService<JobRunner>().WorkerId;
 Console.WriteLine("WORKER-ID " + workerId.ToString("N"));
 Console.Out.Flush();
 await host.RunAsync();
 Console.WriteLine("WORKER-STOPPED " + workerId.ToString("N"));
 return 0;
 
+// The handler of one of the hostile-name tables, labelled in executions as ReliabilityContext.HostileTables says.
+static void Hostile<TJob>(IServiceCollection services, int index)
+    where TJob : JobBase, IReliabilityJob =>
+    services.AddScoped<IJobHandler<TJob>>(sp => new ReliabilityHandler<TJob>(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<WorkerIdentity>(), ReliabilityContext.HostileTables[index].Label));
+
 static void Configure(JobOptions o)
 {
     o.MaxConcurrency = Int("REL_MAX_CONCURRENCY", 8);
     o.MaxFetchBatchSize = Int("REL_MAX_FETCH_BATCH", 100);
     o.MaxAttempts = Int("REL_MAX_ATTEMPTS", 10);
-    o.StaleJobTimeout = TimeSpan.FromMilliseconds(Int("REL_STALE_MS", 3000));
-    o.HeartbeatInterval = TimeSpan.FromMilliseconds(Int("REL_HEARTBEAT_MS", 500));
+    if (Int("REL_STALE_MS", 0) is > 0 and var stale)
+    {
+        o.StaleJobTimeout = TimeSpan.FromMilliseconds(stale);
+    }
+
+    if (Int("REL_HEARTBEAT_MS", 0) is > 0 and var beat)
+    {
+        o.HeartbeatInterval = TimeSpan.FromMilliseconds(beat);
+    }
+
     o.PollInterval = TimeSpan.FromMilliseconds(Int("REL_POLL_MS", 3_600_000));
     var timeout = Int("REL_TIMEOUT_MS", 0);
     o.Timeout = timeout > 0 ? TimeSpan.FromMilliseconds(timeout) : null;

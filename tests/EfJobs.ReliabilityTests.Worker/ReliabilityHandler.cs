@@ -22,7 +22,7 @@ public sealed class ReliabilityHandler<TJob>(NpgsqlDataSource dataSource, Worker
 
         var execution = Guid.NewGuid();
         await using (var insert = dataSource.CreateCommand(
-            "INSERT INTO executions (id, job_table, job_id, attempt, worker_id, mode, started_at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())"))
+            "INSERT INTO executions (id, job_table, job_id, attempt, worker_id, mode, started_at, locked_at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), $7)"))
         {
             insert.Parameters.Add(new() { Value = execution });
             insert.Parameters.Add(new() { Value = table });
@@ -30,6 +30,7 @@ public sealed class ReliabilityHandler<TJob>(NpgsqlDataSource dataSource, Worker
             insert.Parameters.Add(new() { Value = job.AttemptsCount });
             insert.Parameters.Add(new() { Value = identity.WorkerId });
             insert.Parameters.Add(new() { Value = job.Mode });
+            insert.Parameters.Add(new() { Value = job.LockedAt is { } locked ? DateTime.SpecifyKind(locked, DateTimeKind.Utc) : DBNull.Value });
             await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -48,6 +49,23 @@ public sealed class ReliabilityHandler<TJob>(NpgsqlDataSource dataSource, Worker
                 // Ignores its token on purpose: a handler stuck in a blocking call.
                 Thread.Sleep(job.WorkMs);
                 break;
+            case JobModes.OkOffline:
+                await Task.Delay(job.WorkMs, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await using var offline = dataSource.CreateCommand("UPDATE executions SET finished_at = clock_timestamp() WHERE id = $1");
+                    offline.Parameters.Add(new() { Value = execution });
+                    await offline.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (NpgsqlException)
+                {
+                    // The database is away: the job succeeded all the same; finished_at stays NULL, which says so.
+                }
+
+                return;
+            case JobModes.ThrowLate:
+                await Task.Delay(job.WorkMs, cancellationToken).ConfigureAwait(false);
+                throw new InvalidOperationException($"Job {job.Id} fails at its end on purpose (attempt {job.AttemptsCount}).");
             case JobModes.FailFast:
                 Environment.FailFast($"Job {job.Id} brings its worker down on purpose (attempt {job.AttemptsCount}).");
                 break;

@@ -6,13 +6,16 @@ using Xunit.Abstractions;
 namespace EfJobs.ReliabilityTests;
 
 /// <summary>
-/// SIGKILL of worker processes at random moments during a drain. With EFJOBS_SOAK_MINUTES set it runs that long,
-/// enqueuing more jobs as the queue empties and killing more often.
+/// SIGKILL of worker processes at random moments during a drain, at the library's default StaleJobTimeout (10 min).
+/// With EFJOBS_SOAK_MINUTES set it runs that long, enqueuing more jobs as the queue empties and killing more often.
 /// </summary>
 public sealed class KillTests(ITestOutputHelper output)
 {
-    private const int StaleMs = 3000;
-    private static readonly TimeSpan RescueBound = TimeSpan.FromMilliseconds(StaleMs + (StaleMs / 2)) + TimeSpan.FromSeconds(3);
+    // Issue 11: with default settings the dead worker's jobs are back in the queue within 5 s of the kill. They come
+    // back through worker liveness (the killed process's session ends and its advisory lock with it; the other workers'
+    // dead-worker rescuer sees it missing twice, 1.5 s apart), not through StaleJobTimeout. Before the rewrite
+    // (6601448) a kill -9 left the jobs running for StaleJobTimeout: 10 to 15 minutes with the defaults.
+    private static readonly TimeSpan RescueBound = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Sigkill_during_a_drain_loses_nothing_and_repeats_only_jobs_in_flight_at_the_kill()
@@ -33,8 +36,6 @@ public sealed class KillTests(ITestOutputHelper output)
         var settings = new Dictionary<string, string>
         {
             ["REL_MAX_CONCURRENCY"] = "8",
-            ["REL_STALE_MS"] = StaleMs.ToString(CultureInfo.InvariantCulture),
-            ["REL_HEARTBEAT_MS"] = "500",
             ["REL_POLL_MS"] = "2000",
         };
         var workers = new List<WorkerProcess>();
@@ -68,10 +69,11 @@ public sealed class KillTests(ITestOutputHelper output)
                 remainingAtLastKill = remaining;
                 var victim = workers[random.Next(workers.Count)];
                 victim.Kill();
+                var sinceKill = Stopwatch.StartNew();
                 var killedAt = await database.ScalarAsync<DateTime>("SELECT clock_timestamp()");
                 var inFlight = await database.CountAsync($"status = 'job_status_running' AND locked_by = '{victim.WorkerId}'");
                 killed.Add((victim, killedAt, inFlight));
-                rescues.Add(MeasureRescueAsync(database, victim.WorkerId));
+                rescues.Add(MeasureRescueAsync(database, victim.WorkerId, sinceKill));
                 workers[workers.IndexOf(victim)] = await WorkerProcess.StartAsync(database, settings, $"worker{workers.Count + killed.Count}", waitForListener: false);
             }
 
@@ -123,9 +125,8 @@ public sealed class KillTests(ITestOutputHelper output)
     }
 
     // From the kill until no row is running under the dead worker's id any more: the time its jobs waited for rescue.
-    private static async Task<double> MeasureRescueAsync(ReliabilityDatabase database, Guid deadWorker)
+    private static async Task<double> MeasureRescueAsync(ReliabilityDatabase database, Guid deadWorker, Stopwatch clock)
     {
-        var clock = Stopwatch.StartNew();
         await Eventually.TrueAsync(
             async () => await database.CountAsync($"status = 'job_status_running' AND locked_by = '{deadWorker}'") == 0,
             TimeSpan.FromSeconds(60),

@@ -286,8 +286,9 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         await using var db = CreateContext();
         var first = (await db.FetchNextJobAsync<TestJob>(WorkerA))!;
         Assert.True(await db.JobDidTimeoutAsync(first, WorkerA, 10, ThirtySeconds));
-        await ExecuteAsync("UPDATE test_jobs SET run_at = now()");
+        await ExecuteAsync($"UPDATE test_jobs SET run_at = now() - interval '1 hour' WHERE id = '{first.Id}'");
         var jobs = await db.FetchJobsAsync<TestJob>(WorkerA, 2);
+        Assert.Contains(jobs, j => j.Id == first.Id);
         var started = jobs.Single(j => j.Id != first.Id);
         var other = (await db.FetchJobsAsync<TestJob>(WorkerB, 5)).Single();
 

@@ -10,7 +10,7 @@ public sealed class EfJobsOptions
     /// here does not take part; its jobs are returned after <see cref="JobOptions.StaleJobTimeout"/>, as in IHP.
     /// </summary>
     /// <value>Default: a new id per process, <c>ef10b500-xxxx-8xxx-xxxx-xxxxxxxxxxxx</c> (UUID version 8). Not empty.</value>
-    public Guid WorkerId { get; set; } = Queue.WorkerLiveness.NewWorkerId();
+    public Guid WorkerId { get; set; } = Configuration.WorkerLiveness.NewWorkerId();
 
     /// <summary>
     /// Whether the runner re-creates missing notification triggers (IHP's <c>watchForJobWithPollerTriggerRepair</c>).

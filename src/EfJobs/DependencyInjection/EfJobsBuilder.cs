@@ -1,3 +1,4 @@
+using EfJobs.Runner;
 using EfJobs.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,3 +1,4 @@
+using EfJobs.Runner;
 using EfJobs.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

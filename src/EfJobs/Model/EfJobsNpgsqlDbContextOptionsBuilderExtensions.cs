@@ -1,3 +1,4 @@
+using EfJobs;
 using EfJobs.Model;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;

@@ -64,8 +64,8 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         // Index names are per schema and must fit 63 bytes: the same naming rule as the triggers and the channel.
         var tableName = builder.Metadata.GetTableName() ?? table;
         var schema = builder.Metadata.GetSchema();
-        Index(builder, [nameof(JobBase.RunAt), nameof(JobBase.CreatedAt)], PgIdentifier.Derive("ix_pending_", schema, tableName), JobQueueSql.PendingIndexFilter);
-        Index(builder, [nameof(JobBase.LockedAt)], PgIdentifier.Derive("ix_running_", schema, tableName), JobQueueSql.RunningIndexFilter);
+        Index(builder, [nameof(JobBase.RunAt), nameof(JobBase.CreatedAt)], PgIdentifier.Derive("ix_pending_", schema, tableName), JobIndexFilters.Pending);
+        Index(builder, [nameof(JobBase.LockedAt)], PgIdentifier.Derive("ix_running_", schema, tableName), JobIndexFilters.Running);
         builder.HasAnnotation(JobModelAnnotations.NotificationTriggers, true);
     }
 

@@ -1,4 +1,3 @@
-using EfJobs.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -13,7 +12,6 @@ internal sealed class JobTable
         Schema = schema;
         Name = name;
         QualifiedName = PgIdentifier.Qualify(schema, name);
-        Channel = JobNotificationNames.Channel(name, schema);
     }
 
     public Type JobType { get; }
@@ -26,8 +24,6 @@ internal sealed class JobTable
     /// <summary>The quoted, schema-qualified name to put into SQL.</summary>
     public string QualifiedName { get; }
 
-    /// <summary>The LISTEN/NOTIFY channel of the table (IHP's <c>channelName</c>).</summary>
-    public string Channel { get; }
 
     /// <summary>Reads the table of <paramref name="jobType"/> from the model, with an error that says what to add.</summary>
     public static JobTable For(IModel model, Type jobType, Type contextType)

@@ -1,3 +1,4 @@
+using EfJobs.Configuration;
 using EfJobs.Model;
 
 namespace EfJobs.Queue;
@@ -16,15 +17,8 @@ internal static class JobQueueSql
     public const string PendingCondition =
         "(status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL AND run_at <= now()";
 
-    /// <summary>
-    /// The filter of the partial index over pending rows: <see cref="PendingCondition"/> without its time test, so that
-    /// the planner proves the fetch's WHERE implies it and finished rows never enter the index.
-    /// </summary>
-    public const string PendingIndexFilter =
-        "(status = 'job_status_not_started' OR status = 'job_status_retry') AND locked_by IS NULL";
-
-    /// <summary>The filter of the partial index over running rows, which stale recovery and heartbeats search.</summary>
-    public const string RunningIndexFilter = "status = 'job_status_running'";
+    /// <summary>The filter of the partial index over pending rows (<see cref="JobIndexFilters.Pending"/>).</summary>
+    public const string PendingIndexFilter = JobIndexFilters.Pending;
 
     /// <summary>The highest attempts_count the fetch counts up from: one more would overflow the integer column.</summary>
     public const int MaxCountableAttempts = int.MaxValue - 1;

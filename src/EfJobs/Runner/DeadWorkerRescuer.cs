@@ -1,3 +1,4 @@
+using EfJobs.Configuration;
 using EfJobs.Diagnostics;
 using EfJobs.Model;
 using EfJobs.Queue;
@@ -22,6 +23,7 @@ internal sealed class DeadWorkerRescuer(IJobDatabase database, IReadOnlyList<(Jo
     private readonly string _findSql = JobQueueSql.DeadWorkers([.. tables.Select(t => t.Table)]);
     private readonly string _rescueSql = JobQueueSql.RescueDeadWorkers([.. tables.Select(t => t.Table)]);
     private HashSet<Guid> _suspects = [];
+    private int _failures;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -31,12 +33,17 @@ internal sealed class DeadWorkerRescuer(IJobDatabase database, IReadOnlyList<(Jo
             try
             {
                 await CheckAsync(stop).ConfigureAwait(false);
+                _failures = 0;
             }
             catch (Exception exception) when (!stop.IsCancellationRequested)
             {
-                // The database is away; the next tick tries again, and the suspects are judged afresh.
+                // The database is away (or not migrated yet); the next tick tries again, and the suspects are judged
+                // afresh. Logged once per outage and then once a minute, not every tick: the fetch logs the outage too.
                 _suspects = [];
-                Log.DeadWorkerCheckFailed(Logger, exception);
+                if (_failures++ % 40 == 0)
+                {
+                    Log.DeadWorkerCheckFailed(Logger, exception);
+                }
             }
         }
     }

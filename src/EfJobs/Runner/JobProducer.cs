@@ -260,8 +260,9 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             if (outcome.StillRunning is { } handler)
             {
                 // The slot stays taken until the handler really returns, whether it honours its token or not.
+                var timedOutAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 await handler.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-                Log.LateHandlerReturned(Logger, _store.Table.Name, job.Id, job.AttemptsCount, outcome.Duration.TotalMilliseconds);
+                Log.LateHandlerReturned(Logger, _store.Table.Name, job.Id, job.AttemptsCount, System.Diagnostics.Stopwatch.GetElapsedTime(timedOutAt).TotalMilliseconds);
             }
         }
         catch (Exception exception)

@@ -1,3 +1,4 @@
+using EfJobs.Configuration;
 using EfJobs.DependencyInjection;
 using EfJobs.Diagnostics;
 using EfJobs.Model;
@@ -115,7 +116,7 @@ public sealed class JobRunner
         _stopListening = new CancellationTokenSource();
         var listener = new JobNotificationListener(
             connectionFactory,
-            runners.ToDictionary(r => r.Table.Channel, r => (Action)r.Signal, StringComparer.Ordinal),
+            runners.ToDictionary(r => JobNotificationNames.Channel(r.Table.Name, r.Table.Schema), r => (Action)r.Signal, StringComparer.Ordinal),
             lockKey is { } key ? WorkerLiveness.AcquireSql(key) : null,
             connected =>
             {

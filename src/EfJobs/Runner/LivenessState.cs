@@ -1,7 +1,7 @@
 namespace EfJobs.Runner;
 
 /// <summary>
-/// Whether this process holds its liveness lock (<see cref="Queue.WorkerLiveness"/>) right now. While it takes part in
+/// Whether this process holds its liveness lock (<see cref="Configuration.WorkerLiveness"/>) right now. While it takes part in
 /// liveness but does not hold the lock (the LISTEN connection is down or not up yet), its rows would look like a dead
 /// worker's to other processes, so its producers fetch nothing until the lock is back.
 /// </summary>

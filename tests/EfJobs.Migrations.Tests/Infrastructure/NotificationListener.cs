@@ -20,11 +20,14 @@ public sealed class NotificationListener : IAsyncDisposable
         };
     }
 
-    public static async Task<NotificationListener> ListenAsync(ScratchDatabase database, string channel)
+    public static Task<NotificationListener> ListenAsync(ScratchDatabase database, string channel) => ListenAsync(database, [channel]);
+
+    public static async Task<NotificationListener> ListenAsync(ScratchDatabase database, IEnumerable<string> channels)
     {
         var connection = await database.OpenAsync();
-        await using (var listen = new NpgsqlCommand($"LISTEN \"{channel.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection))
+        foreach (var channel in channels)
         {
+            await using var listen = new NpgsqlCommand($"LISTEN \"{channel.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
             await listen.ExecuteNonQueryAsync();
         }
 

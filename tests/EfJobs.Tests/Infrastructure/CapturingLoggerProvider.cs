@@ -6,9 +6,9 @@ namespace EfJobs.Tests.Infrastructure;
 /// <summary>Keeps every log line, so tests can assert on what the runner said.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<(LogLevel Level, int EventId, string Message)> Entries { get; } = new();
+    public ConcurrentQueue<(LogLevel Level, int EventId, string Message, string Category)> Entries { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
@@ -17,7 +17,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     public bool Contains(int eventId, string text) =>
         Entries.Any(e => e.EventId == eventId && e.Message.Contains(text, StringComparison.Ordinal));
 
-    private sealed class Logger(CapturingLoggerProvider provider) : ILogger
+    private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -28,7 +28,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                provider.Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception) + (exception is null ? "" : " | " + exception.GetType().Name + ": " + exception.Message)));
+                provider.Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception) + (exception is null ? "" : " | " + exception.GetType().Name + ": " + exception.Message), category));
             }
         }
     }

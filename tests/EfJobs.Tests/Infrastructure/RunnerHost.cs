@@ -30,14 +30,15 @@ public sealed class RunnerHost : IAsyncDisposable
         Action<EfJobsOptions>? configureRunner = null,
         JobProbe? probe = null,
         CapturingLoggerProvider? logs = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        string? connectionString = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs ?? new CapturingLoggerProvider());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(probe ?? new JobProbe());
-        builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(database.ConnectionString, npgsql => npgsql.UseEfJobs()));
+        builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(connectionString ?? database.ConnectionString, npgsql => npgsql.UseEfJobs()));
         builder.Services.AddEfJobs<TestDbContext>(jobs =>
         {
             jobs.AddJob<TestJob, TestJobHandler>(o =>
@@ -59,11 +60,12 @@ public sealed class RunnerHost : IAsyncDisposable
         Action<JobOptions>? configureJob = null,
         Action<EfJobsOptions>? configureRunner = null,
         JobProbe? probe = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        string? connectionString = null)
     {
         probe ??= new JobProbe();
         var logs = new CapturingLoggerProvider();
-        var host = Build(database, configureJob, configureRunner, probe, logs, shutdownTimeout);
+        var host = Build(database, configureJob, configureRunner, probe, logs, shutdownTimeout, connectionString);
         await host.StartAsync();
         var runnerHost = new RunnerHost(host, probe, logs);
         await runnerHost.WaitForListenerAsync(database);

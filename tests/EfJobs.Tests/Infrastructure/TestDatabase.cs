@@ -22,17 +22,8 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var server = new NpgsqlConnection(ServerConnectionString))
-        {
-            await server.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", server);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString;
-        await using var db = CreateContext();
-        await db.Database.EnsureJobsCreatedAsync();
-
+        await CreateEmptyAsync();
+        await CreateSchemaAsync();
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         // Respawn does not quote a name with a double quote in it, so the hostile-name table is emptied by hand.
@@ -42,6 +33,29 @@ public sealed class TestDatabase : IAsyncLifetime
             SchemasToInclude = ["public"],
             TablesToIgnore = [new Respawn.Graph.Table("public", TestDbContext.QuotedTable)],
         });
+    }
+
+    /// <summary>Creates the database without any table, as an application sees it before its first migration.</summary>
+    public async Task CreateEmptyAsync()
+    {
+        await using (var server = new NpgsqlConnection(ServerConnectionString))
+        {
+            await server.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", server);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Creates the model's tables, types and notification triggers, as the migration does; with
+    /// <paramref name="connectionString"/>, through connections of its own (a separate process would).
+    /// </summary>
+    public async Task CreateSchemaAsync(string? connectionString = null)
+    {
+        await using var db = CreateContext(connectionString);
+        await db.Database.EnsureJobsCreatedAsync();
     }
 
     public TestDbContext CreateContext(string? connectionString = null) =>

@@ -1,7 +1,7 @@
 using EfJobs.Queue;
 using EfJobs.Runner;
 
-namespace EfJobs.DependencyInjection;
+namespace EfJobs.Runner;
 
 /// <summary>One job type registered with AddJob: the name of its options and how to build its runner.</summary>
 internal abstract class JobRegistration(Type jobType)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EfJobs.Queue;
+namespace EfJobs.Configuration;
 
 /// <summary>
 /// How an EfJobs process proves that it is alive without writing anything: it holds a session-level advisory lock

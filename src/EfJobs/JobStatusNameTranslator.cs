@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace EfJobs.Model;
+namespace EfJobs;
 
 /// <summary>Maps <see cref="JobStatus"/> members to IHP's <c>job_status_*</c> labels for Npgsql and EF.</summary>
 internal sealed class JobStatusNameTranslator : INpgsqlNameTranslator

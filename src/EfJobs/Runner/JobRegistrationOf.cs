@@ -1,7 +1,7 @@
 using EfJobs.Queue;
 using EfJobs.Runner;
 
-namespace EfJobs.DependencyInjection;
+namespace EfJobs.Runner;
 
 /// <summary>The registration of <typeparamref name="TJob"/>: builds its store and runner without reflection.</summary>
 internal sealed class JobRegistration<TJob>() : JobRegistration(typeof(TJob))
