@@ -35,7 +35,13 @@ public sealed partial class RunScriptTests(ITestOutputHelper output) : IDisposab
             start.Environment.Remove(name);
         }
 
-        start.Environment.Remove("EFJOBS_CONNECTION");
+        // A newcomer's shell: no connection of ./test.sh's, and none of the PG_* variables its cluster exported (pg.sh
+        // would take PG_PORT as the port to start on, and find it taken).
+        foreach (var name in new[] { "EFJOBS_CONNECTION", "PG_PORT", "PG_DATA", "PG_BIN", "PG_CONNECTION" })
+        {
+            start.Environment.Remove(name);
+        }
+
         start.Environment["EFJOBS_SAMPLE_PGDATA"] = _data;
         start.Environment["EFJOBS_SAMPLE_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
