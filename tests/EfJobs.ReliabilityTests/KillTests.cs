@@ -13,7 +13,7 @@ public sealed class KillTests(ITestOutputHelper output)
 {
     // Issue 11: with default settings the dead worker's jobs are back in the queue within 5 s of the kill. They come
     // back through worker liveness (the killed process's session ends and its advisory lock with it; the other workers'
-    // dead-worker rescuer sees it missing twice, 1.5 s apart), not through StaleJobTimeout. Before the rewrite
+    // dead-worker rescuer checks every 2.5 s and confirms 1 s later), not through StaleJobTimeout. Before the rewrite
     // (6601448) a kill -9 left the jobs running for StaleJobTimeout: 10 to 15 minutes with the defaults.
     private static readonly TimeSpan RescueBound = TimeSpan.FromSeconds(5);
 

@@ -60,7 +60,7 @@ public static class EfJobsHost
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            await using var command = database.Bookkeeping.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND query LIKE 'LISTEN%'");
+            await using var command = database.Bookkeeping.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND (query LIKE 'LISTEN%' OR query LIKE 'WITH live AS%')");
             command.Parameters.Add(new NpgsqlParameter<string>("name", name));
             if ((long)(await command.ExecuteScalarAsync().ConfigureAwait(false))! == 1)
             {

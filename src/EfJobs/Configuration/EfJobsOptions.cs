@@ -6,7 +6,7 @@ public sealed class EfJobsOptions
     /// <summary>
     /// The id this process writes to locked_by of the jobs it runs, and shows in its logs. The generated default takes
     /// part in worker liveness: the process holds an advisory lock on its LISTEN connection, and when its session
-    /// ends (kill -9, crash) any other EfJobs process returns its running jobs within about three seconds. An id set
+    /// ends (kill -9, crash) any other EfJobs process returns its running jobs within about four seconds. An id set
     /// here does not take part; its jobs are returned after <see cref="JobOptions.StaleJobTimeout"/>, as in IHP.
     /// </summary>
     /// <value>Default: a new id per process, <c>ef10b500-xxxx-8xxx-xxxx-xxxxxxxxxxxx</c> (UUID version 8). Not empty.</value>

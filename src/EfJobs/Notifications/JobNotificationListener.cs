@@ -11,7 +11,8 @@ namespace EfJobs.Notifications;
 /// callback. When the connection drops it reconnects after <c>retryDelay</c> (the runner passes its reconnect policy:
 /// 0.1 s doubling to 1.5 s with jitter, so jobs start within about two seconds of the database being back), runs
 /// <c>sessionSql</c> again (the liveness lock), LISTENs again and calls <c>connected</c>, so jobs inserted while it
-/// was down do not wait for a poll.
+/// was down do not wait for a poll. Between notifications it runs <c>sessionWork</c> on the same connection when due
+/// (the dead-worker check), so that periodic work costs no pool checkout.
 /// </summary>
 /// <remarks>
 /// The connection is dedicated and unpooled (LISTEN state and session locks must not leak into a pooled connection,
@@ -24,7 +25,8 @@ internal sealed class JobNotificationListener(
     Action<bool> connected,
     Func<int, TimeSpan> retryDelay,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time,
+    Func<NpgsqlConnection, CancellationToken, Task<TimeSpan>>? sessionWork = null)
 {
     /// <summary>The application_name of the LISTEN connection, so operators (and tests) can find it in pg_stat_activity.</summary>
     public static string ApplicationName(Guid workerId) => "efjobs-listener-" + workerId.ToString("N");
@@ -72,10 +74,7 @@ internal sealed class JobNotificationListener(
                     connected(true);
                     try
                     {
-                        while (true)
-                        {
-                            await connection.WaitAsync(stop).ConfigureAwait(false);
-                        }
+                        await ListenAsync(connection, stop).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -100,6 +99,33 @@ internal sealed class JobNotificationListener(
                     return;
                 }
             }
+        }
+    }
+
+    // Waits for notifications; between them, runs sessionWork on this same connection whenever it is due (it returns
+    // the delay until its next run). The connection is dedicated and already open, so that work costs one statement a
+    // run: no pool checkout and no reset.
+    private async Task ListenAsync(NpgsqlConnection connection, CancellationToken stop)
+    {
+        if (sessionWork is null)
+        {
+            while (true)
+            {
+                await connection.WaitAsync(stop).ConfigureAwait(false);
+            }
+        }
+
+        var due = time.GetUtcNow();
+        while (true)
+        {
+            var wait = due - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await connection.WaitAsync(wait, stop).ConfigureAwait(false);
+                continue;
+            }
+
+            due = time.GetUtcNow() + await sessionWork(connection, stop).ConfigureAwait(false);
         }
     }
 

@@ -144,12 +144,15 @@ internal static class JobQueueSql
     /// <summary>
     /// The EfJobs workers that hold running rows in any of <paramref name="tables"/> but whose session (and with it
     /// their liveness lock) is gone: one read for every job table of the process. Served by the running-rows index.
+    /// Empty in the first 10 s after the server started: a restart ends every session, and live workers need a moment
+    /// to reconnect and take their locks again.
     /// </summary>
     public static string DeadWorkers(IReadOnlyList<JobTable> tables) => $"""
         WITH {LiveWorkerLocks}
-        SELECT DISTINCT locked_by AS "Value" FROM (
+        SELECT DISTINCT locked_by FROM (
         {string.Join("\n  UNION ALL\n", tables.Select(t => $"  SELECT locked_by FROM {t.QualifiedName} WHERE status = 'job_status_running' AND {LockedByDeadWorker}"))}
         ) AS running
+        WHERE pg_postmaster_start_time() < now() - interval '10 seconds'
         """;
 
     /// <summary>

@@ -2,83 +2,99 @@ using EfJobs.Configuration;
 using EfJobs.Diagnostics;
 using EfJobs.Model;
 using EfJobs.Queue;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace EfJobs.Runner;
 
 /// <summary>
 /// Returns, within seconds, the running jobs of EfJobs workers whose database session is gone (killed, crashed, out of
-/// memory): one read over every job table of the process per <see cref="CheckInterval"/> finds workers whose liveness
-/// lock (<see cref="WorkerLiveness"/>) is missing, and a worker found missing in two checks in a row has its rows
-/// returned (retry, due now; failed at the last attempt, as stale recovery does). Two sightings, so that a worker
-/// whose LISTEN connection is reconnecting (a database restart ends every session) keeps its jobs.
+/// memory). Every <see cref="CheckInterval"/> one read over every job table of the process finds workers whose
+/// liveness lock (<see cref="WorkerLiveness"/>) is missing; a worker still missing when looked at again
+/// <see cref="ConfirmAfter"/> later has its rows returned (retry, due now; failed at the last attempt, as stale
+/// recovery does). The second look spares a worker whose LISTEN connection is only reconnecting, and nothing is
+/// returned in the first seconds after a database restart, which ends every session at once.
 /// </summary>
-internal sealed class DeadWorkerRescuer(IJobDatabase database, IReadOnlyList<(JobTable Table, int MaxAttempts)> tables, Action<JobTable> wake, JobRunnerContext runner)
-    : ServiceLoop("dead-worker rescuer", runner.Logger, runner.TimeProvider)
+/// <remarks>
+/// It runs on the LISTEN connection, between notifications (<c>JobNotificationListener</c>'s session work): that
+/// connection is dedicated and open, so a check is one statement, without a pool checkout or reset. An idle process
+/// with ten job types stays under one statement per second, polls included.
+/// </remarks>
+internal sealed class DeadWorkerRescuer(IReadOnlyList<(JobTable Table, int MaxAttempts)> tables, Action<JobTable> wake, JobRunnerContext runner)
 {
-    /// <summary>How often the liveness locks are checked: with the second sighting, a killed worker's jobs are back within about twice this.</summary>
-    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1.5);
+    /// <summary>How often the liveness locks are checked while no worker is missing.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>How long after a worker is first found missing it is looked at again, and its jobs returned if still missing.</summary>
+    public static readonly TimeSpan ConfirmAfter = TimeSpan.FromSeconds(1);
 
     private readonly string _findSql = JobQueueSql.DeadWorkers([.. tables.Select(t => t.Table)]);
     private readonly string _rescueSql = JobQueueSql.RescueDeadWorkers([.. tables.Select(t => t.Table)]);
+    private readonly ILogger _logger = runner.Logger;
     private HashSet<Guid> _suspects = [];
     private int _failures;
 
-    protected override async Task ExecuteAsync(CancellationToken stop)
+    /// <summary>One check on <paramref name="connection"/>; returns the delay until the next one.</summary>
+    /// <exception cref="NpgsqlException">The connection broke: the listener reconnects.</exception>
+    public async Task<TimeSpan> CheckAsync(NpgsqlConnection connection, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(CheckInterval, Time);
-        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        try
         {
-            try
+            var dead = new HashSet<Guid>();
+            await using (var find = new NpgsqlCommand(_findSql, connection))
+            await using (var reader = await find.ExecuteReaderAsync(stop).ConfigureAwait(false))
             {
-                await CheckAsync(stop).ConfigureAwait(false);
-                _failures = 0;
-            }
-            catch (Exception exception) when (!stop.IsCancellationRequested)
-            {
-                // The database is away (or not migrated yet); the next tick tries again, and the suspects are judged
-                // afresh. Logged once per outage and then once a minute, not every tick: the fetch logs the outage too.
-                _suspects = [];
-                if (_failures++ % 40 == 0)
+                while (await reader.ReadAsync(stop).ConfigureAwait(false))
                 {
-                    Log.DeadWorkerCheckFailed(Logger, exception);
+                    dead.Add(reader.GetGuid(0));
                 }
             }
+
+            dead.Remove(runner.WorkerId);
+            var confirmed = dead.Where(_suspects.Contains).ToArray();
+            _suspects = dead;
+            _failures = 0;
+            if (confirmed.Length > 0)
+            {
+                await RescueAsync(connection, confirmed, stop).ConfigureAwait(false);
+            }
+
+            return _suspects.Count > 0 ? ConfirmAfter : CheckInterval;
+        }
+        catch (PostgresException exception) when (!stop.IsCancellationRequested)
+        {
+            // The database answered with an error (a table not migrated yet, a right missing): the connection is fine,
+            // so the listener goes on. Logged once, then once a minute.
+            _suspects = [];
+            if (_failures++ % 24 == 0)
+            {
+                Log.DeadWorkerCheckFailed(_logger, exception);
+            }
+
+            return CheckInterval;
         }
     }
 
-    private async Task CheckAsync(CancellationToken stop)
+    private async Task RescueAsync(NpgsqlConnection connection, Guid[] confirmed, CancellationToken stop)
     {
-        var dead = await database.RunAsync(
-            (db, ct) => db.Database.SqlQueryRaw<Guid>(_findSql).ToListAsync(ct),
-            stop).ConfigureAwait(false);
-        var confirmed = dead.Where(id => id != runner.WorkerId && _suspects.Contains(id)).ToArray();
-        _suspects = [.. dead];
-        if (confirmed.Length == 0)
+        var error = JobErrorText.Bound($"Worker lost its database session (killed or crashed); returned to the queue by worker {runner.WorkerId}");
+        int rescued;
+        await using (var command = new NpgsqlCommand(_rescueSql, connection))
         {
-            return;
+            command.Parameters.Add(new NpgsqlParameter<Guid[]>("dead", confirmed));
+            command.Parameters.Add(new NpgsqlParameter<string>("error", error));
+            for (var i = 0; i < tables.Count; i++)
+            {
+                command.Parameters.Add(new NpgsqlParameter<int>($"max_attempts_{i}", tables[i].MaxAttempts));
+            }
+
+            rescued = (int)(await command.ExecuteScalarAsync(stop).ConfigureAwait(false))!;
         }
 
-        var error = JobErrorText.Bound($"Worker lost its database session (killed or crashed); released for another attempt by worker {runner.WorkerId}");
-        var rescued = await database.RunAsync(
-            async (db, ct) =>
-            {
-                // ADO rather than EF: a WITH holding UPDATEs must stay the top-level statement, never a subquery.
-                await using var command = new NpgsqlCommand(_rescueSql, (NpgsqlConnection)db.Database.GetDbConnection());
-                command.Parameters.Add(new NpgsqlParameter<Guid[]>("dead", confirmed));
-                command.Parameters.Add(new NpgsqlParameter<string>("error", error));
-                for (var i = 0; i < tables.Count; i++)
-                {
-                    command.Parameters.Add(new NpgsqlParameter<int>($"max_attempts_{i}", tables[i].MaxAttempts));
-                }
-
-                return (int)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-            },
-            stop).ConfigureAwait(false);
+        _suspects.ExceptWith(confirmed);
         if (rescued > 0)
         {
-            Log.DeadWorkersRescued(Logger, rescued, string.Join(", ", confirmed));
+            Log.DeadWorkersRescued(_logger, rescued, string.Join(", ", confirmed));
             foreach (var (table, _) in tables)
             {
                 wake(table);

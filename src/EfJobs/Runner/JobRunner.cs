@@ -25,7 +25,6 @@ public sealed class JobRunner
     private readonly Lazy<IReadOnlyList<IJobTypeRunner>> _typeRunners;
     private CancellationTokenSource? _stopListening;
     private Task? _listener;
-    private DeadWorkerRescuer? _deadWorkerRescuer;
 
     internal JobRunner(IServiceProvider services, IReadOnlyList<JobRegistration> registrations)
     {
@@ -103,16 +102,10 @@ public sealed class JobRunner
         }
 
         var lockKey = WorkerLiveness.LockKey(WorkerId);
-        if (lockKey is not null)
-        {
-            _deadWorkerRescuer = new DeadWorkerRescuer(
-                _database,
-                [.. runners.Select(r => (r.Table, r.Options.MaxAttempts))],
-                table => runners.First(r => r.Table == table).Signal(),
-                _context);
-            _deadWorkerRescuer.Start();
-        }
-
+        var deadWorkerRescuer = lockKey is null ? null : new DeadWorkerRescuer(
+            [.. runners.Select(r => (r.Table, r.Options.MaxAttempts))],
+            table => runners.First(r => r.Table == table).Signal(),
+            _context);
         _stopListening = new CancellationTokenSource();
         var listener = new JobNotificationListener(
             connectionFactory,
@@ -132,7 +125,8 @@ public sealed class JobRunner
             },
             RetryPolicy.Reconnect.Delay,
             _context.Logger,
-            _context.TimeProvider);
+            _context.TimeProvider,
+            deadWorkerRescuer is null ? null : deadWorkerRescuer.CheckAsync);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -147,11 +141,6 @@ public sealed class JobRunner
         await Task.WhenAll(_typeRunners.Value.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
 
         // The liveness lock goes last: until every job is given back, this worker's rows must not look dead.
-        if (_deadWorkerRescuer is not null)
-        {
-            await _deadWorkerRescuer.StopAsync().ConfigureAwait(false);
-        }
-
         await _stopListening.CancelAsync().ConfigureAwait(false);
         if (_listener is not null)
         {

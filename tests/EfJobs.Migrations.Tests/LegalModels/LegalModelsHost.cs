@@ -52,7 +52,7 @@ public sealed class LegalModelsHost : IAsyncDisposable
         while (true)
         {
             await using var connection = await database.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND query LIKE 'LISTEN%'", connection);
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND (query LIKE 'LISTEN%' OR query LIKE 'WITH live AS%')", connection);
             command.Parameters.AddWithValue("name", name);
             if ((long)(await command.ExecuteScalarAsync())! == 1)
             {

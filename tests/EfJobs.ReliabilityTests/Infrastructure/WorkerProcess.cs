@@ -107,7 +107,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         await using var connection = new NpgsqlConnection(database.Server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%' AND datname = $2", connection);
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND (query LIKE 'LISTEN%' OR query LIKE 'WITH live AS%') AND datname = $2", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = "efjobs-listener-" + WorkerId.ToString("N") });
         command.Parameters.Add(new NpgsqlParameter { Value = database.Name });
         return await command.ExecuteScalarAsync() is int pid ? pid : null;

@@ -72,7 +72,10 @@ public sealed class RunnerHost : IAsyncDisposable
         return runnerHost;
     }
 
-    /// <summary>Waits until the LISTEN connection is up, so a test can rely on notifications.</summary>
+    /// <summary>
+    /// Waits until the LISTEN connection is up, so a test can rely on notifications: its last statement is the LISTEN,
+    /// or the dead-worker check the listener runs on the same connection after it.
+    /// </summary>
     public async Task WaitForListenerAsync(TestDatabase database)
     {
         var name = "efjobs-listener-" + Runner.WorkerId.ToString("N");
@@ -88,7 +91,7 @@ public sealed class RunnerHost : IAsyncDisposable
         Task WaitAsync() => Eventually.TrueAsync(async () =>
         {
             await using var connection = await database.OpenConnectionAsync();
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND query LIKE 'LISTEN%'", connection);
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND (query LIKE 'LISTEN%' OR query LIKE 'WITH live AS%')", connection);
             command.Parameters.AddWithValue("name", name);
             return (long)(await command.ExecuteScalarAsync())! == 1;
         }, TimeSpan.FromSeconds(10), "the LISTEN connection to come up");
