@@ -65,46 +65,76 @@ internal sealed class JobProducer<TJob> : ServiceLoop
 
     public int RunningCount => Volatile.Read(ref _runningCount);
 
+    // A fetch runs while the loop goes on starting buffered jobs in the slots that free up meanwhile; its completion
+    // signals the loop, which owns its jobs. The loop is the only code that touches the buffer.
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var mayHaveWork = false;
         var failures = 0;
-        while (!stop.IsCancellationRequested)
+        Task<FetchResult>? fetch = null;
+        try
         {
-            StartBuffered();
-            if (Interlocked.Exchange(ref _wakeRequested, 0) == 1)
+            while (!stop.IsCancellationRequested)
             {
-                mayHaveWork = true;
-            }
+                if (fetch is { IsCompleted: true })
+                {
+                    var result = await fetch.ConfigureAwait(false);
+                    fetch = null;
+                    Own(result.Jobs);
+                    if (result.Failure is { } failure)
+                    {
+                        if (stop.IsCancellationRequested)
+                        {
+                            break;
+                        }
 
-            var room = _options.MaxConcurrency + _options.PrefetchCount - RunningCount - _buffer.Count;
-            if (!mayHaveWork || room < _refillThreshold || !_liveness.MayFetch)
-            {
+                        StartBuffered();
+                        await HandleFetchFailureAsync(failure, failures++, stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    failures = 0;
+                    if (_schemaMissing)
+                    {
+                        _schemaMissing = false;
+                        Log.SchemaFound(Logger, _store.Table.Name);
+                    }
+
+                    if (result.Jobs.Count < result.Asked)
+                    {
+                        // Nothing more is due: wake again at the next scheduled job, on a notification or at the poll.
+                        mayHaveWork = false;
+                        _emptyWakes = result.Jobs.Count > 0 ? 0 : _emptyWakes + 1;
+                        StartBuffered();
+                        await ScheduleNextWakeAsync(stop).ConfigureAwait(false);
+                    }
+                }
+
+                StartBuffered();
+                if (Interlocked.Exchange(ref _wakeRequested, 0) == 1)
+                {
+                    mayHaveWork = true;
+                }
+
+                var room = _options.MaxConcurrency + _options.PrefetchCount - RunningCount - _buffer.Count;
+                if (fetch is null && mayHaveWork && room >= _refillThreshold && _liveness.MayFetch)
+                {
+                    fetch = FetchRoomAsync(room, stop);
+
+                    // Signalled once the task is complete (not from inside it), so the loop never wakes to an unfinished fetch.
+                    _ = fetch.ContinueWith(static (_, state) => ((WakeSignal)state!).Set(), _signal, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    continue;
+                }
+
                 await _signal.WaitAsync(stop).ConfigureAwait(false);
-                continue;
             }
-
-            try
+        }
+        finally
+        {
+            // Rows a fetch in flight at the stop locked are owned, so the stop gives them back.
+            if (fetch is not null)
             {
-                var (asked, fetched) = await FetchRoomAsync(room, stop).ConfigureAwait(false);
-                failures = 0;
-                if (_schemaMissing)
-                {
-                    _schemaMissing = false;
-                    Log.SchemaFound(Logger, _store.Table.Name);
-                }
-
-                if (fetched < asked)
-                {
-                    // Nothing more is due: wake again at the next scheduled job, on a notification or at the poll.
-                    mayHaveWork = false;
-                    _emptyWakes = fetched > 0 ? 0 : _emptyWakes + 1;
-                    await ScheduleNextWakeAsync(stop).ConfigureAwait(false);
-                }
-            }
-            catch (Exception exception) when (!stop.IsCancellationRequested)
-            {
-                await HandleFetchFailureAsync(exception, failures++, stop).ConfigureAwait(false);
+                Own((await fetch.ConfigureAwait(false)).Jobs);
             }
         }
     }
@@ -143,8 +173,9 @@ internal sealed class JobProducer<TJob> : ServiceLoop
 
     // Fills the room with fetches of at most MaxFetchBatchSize each, several at once on separate connections when the
     // room needs them (as IHP's concurrent workers do: with MaxFetchBatchSize 1 a serial producer would be held to
-    // one job per round trip). Every fetch is awaited and its jobs owned even when another failed.
-    private async Task<(int Asked, int Fetched)> FetchRoomAsync(int room, CancellationToken stop)
+    // one job per round trip). Never throws: every fetch is awaited, and the jobs of those that worked are returned
+    // with the first failure, since they are locked to this worker.
+    private async Task<FetchResult> FetchRoomAsync(int room, CancellationToken stop)
     {
         var batch = _options.MaxFetchBatchSize;
         var count = Math.Min((room + batch - 1) / batch, MaxParallelFetches);
@@ -157,16 +188,15 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             fetches[i] = _store.FetchAsync(limit, stop);
         }
 
-        var fetched = 0;
+        var jobs = new List<TJob>(room);
         Exception? failure = null;
         foreach (var fetch in fetches)
         {
             try
             {
-                var jobs = await fetch.ConfigureAwait(false);
-                EfJobsTelemetry.RecordFetched(_store.Table.Name, jobs.Count);
-                Own(jobs);
-                fetched += jobs.Count;
+                var fetched = await fetch.ConfigureAwait(false);
+                EfJobsTelemetry.RecordFetched(_store.Table.Name, fetched.Count);
+                jobs.AddRange(fetched);
             }
             catch (Exception exception)
             {
@@ -174,14 +204,10 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             }
         }
 
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        StartBuffered();
-        return (asked, fetched);
+        return new FetchResult(asked, jobs, failure);
     }
+
+    private sealed record FetchResult(int Asked, List<TJob> Jobs, Exception? Failure);
 
     // Runs between fetches (the producer is the only fetcher), so every running row locked to this worker that it does
     // not own came from the failed fetch. Returns how many rows it took over or recorded as unreadable.
