@@ -114,7 +114,9 @@ public sealed class KillTests(ITestOutputHelper output)
             Assert.Equal(0, lastUnfinished);
             Assert.True(unexplained.Count == 0, $"{unexplained.Count} executions were repeated without a kill: " + string.Join(", ", unexplained.Take(5).Select(r => r[0])));
             Assert.True(repeated.Count <= killed.Sum(k => k.InFlight), $"{repeated.Count} repeats, but only {killed.Sum(k => k.InFlight)} jobs were in flight at the kills");
-            Assert.True(slowest <= RescueBound.TotalSeconds, $"the slowest rescue took {slowest:0.00} s, more than {RescueBound.TotalSeconds} s");
+            Assert.True(
+                slowest <= RescueBound.TotalSeconds,
+                $"the slowest rescue took {slowest:0.00} s, more than {RescueBound.TotalSeconds} s\n" + RescueReport(killed, rescueSeconds, workers));
         }
         finally
         {
@@ -123,6 +125,16 @@ public sealed class KillTests(ITestOutputHelper output)
                 await worker.DisposeAsync();
             }
         }
+    }
+
+    // What a slow rescue needs explained: when each worker was killed and rescued, and what the rescuers logged.
+    private static string RescueReport(
+        List<(WorkerProcess Worker, DateTime KilledAt, long InFlight)> killed, double[] rescueSeconds, List<WorkerProcess> workers)
+    {
+        var kills = killed.Select((k, i) => $"  {k.Worker.Name} {k.Worker.WorkerId} killed {k.KilledAt:HH:mm:ss.fff} with {k.InFlight} running, rescued after {rescueSeconds[i]:0.00} s");
+        var logs = workers.Concat(killed.Select(k => k.Worker))
+            .SelectMany(w => w.Output.Split('\n').Where(l => l.Contains("session is gone", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Select(l => $"  {w.Name}: {l}"));
+        return "kills:\n" + string.Join("\n", kills) + "\nrescuer logs:\n" + string.Join("\n", logs.Take(200));
     }
 
     // From the kill until no row is running under the dead worker's id any more: the time its jobs waited for rescue.

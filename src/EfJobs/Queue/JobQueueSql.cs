@@ -160,21 +160,30 @@ internal static class JobQueueSql
     /// due now, or failed when the attempt was the last (@max_attempts_N), as stale recovery does. A worker whose lock
     /// came back since it was found dead keeps its rows. The crash counts as an attempt.
     /// </summary>
+    /// <remarks>
+    /// Every live worker runs this check, so two may find the same dead worker at once. The rows are locked first with
+    /// SKIP LOCKED, so the second skips what the first is returning instead of waiting on it (or deadlocking with it:
+    /// two UPDATEs of one statement take their row locks in no set order).
+    /// </remarks>
     public static string RescueDeadWorkers(IReadOnlyList<JobTable> tables)
     {
         var ctes = new List<string> { LiveWorkerLocks };
         for (var i = 0; i < tables.Count; i++)
         {
-            var where = $"status = 'job_status_running' AND locked_by = ANY(@dead) AND {LockedByDeadWorker}";
             ctes.Add($"""
-                failed_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_failed', locked_by = NULL, locked_at = NULL,
-                    last_error = @error, updated_at = now()
-                  WHERE {where} AND attempts_count >= @max_attempts_{i} RETURNING 1)
+                dead_{i} AS (SELECT id, attempts_count >= @max_attempts_{i} AS last FROM {tables[i].QualifiedName}
+                  WHERE status = 'job_status_running' AND locked_by = ANY(@dead) AND {LockedByDeadWorker}
+                  FOR UPDATE SKIP LOCKED)
                 """);
             ctes.Add($"""
-                retried_{i} AS (UPDATE {tables[i].QualifiedName} SET status = 'job_status_retry', locked_by = NULL, locked_at = NULL,
+                failed_{i} AS (UPDATE {tables[i].QualifiedName} AS j SET status = 'job_status_failed', locked_by = NULL, locked_at = NULL,
+                    last_error = @error, updated_at = now()
+                  FROM dead_{i} WHERE j.id = dead_{i}.id AND dead_{i}.last RETURNING 1)
+                """);
+            ctes.Add($"""
+                retried_{i} AS (UPDATE {tables[i].QualifiedName} AS j SET status = 'job_status_retry', locked_by = NULL, locked_at = NULL,
                     last_error = @error, run_at = now(), updated_at = now()
-                  WHERE {where} AND attempts_count < @max_attempts_{i} RETURNING 1)
+                  FROM dead_{i} WHERE j.id = dead_{i}.id AND NOT dead_{i}.last RETURNING 1)
                 """);
         }
 

@@ -53,25 +53,26 @@ internal sealed class DeadWorkerRescuer(IReadOnlyList<(JobTable Table, int MaxAt
             dead.Remove(runner.WorkerId);
             var confirmed = dead.Where(_suspects.Contains).ToArray();
             _suspects = dead;
-            _failures = 0;
             if (confirmed.Length > 0)
             {
                 await RescueAsync(connection, confirmed, stop).ConfigureAwait(false);
             }
 
+            _failures = 0;
             return _suspects.Count > 0 ? ConfirmAfter : CheckInterval;
         }
         catch (PostgresException exception) when (!stop.IsCancellationRequested)
         {
-            // The database answered with an error (a table not migrated yet, a right missing): the connection is fine,
-            // so the listener goes on. Logged once, then once a minute.
-            _suspects = [];
+            // The database answered with an error (a table not migrated yet, a right missing, a serialization
+            // failure): the connection is fine, so the listener goes on. Workers already confirmed dead stay suspects
+            // and are tried again at the next confirmation rather than a whole check interval later. Logged once,
+            // then about once a minute.
             if (_failures++ % 24 == 0)
             {
                 Log.DeadWorkerCheckFailed(_logger, exception);
             }
 
-            return CheckInterval;
+            return _suspects.Count > 0 && _failures < 3 ? ConfirmAfter : CheckInterval;
         }
     }
 
