@@ -28,8 +28,12 @@ internal sealed class JobProducer<TJob> : ServiceLoop
     private readonly WakeSignal _signal = new();
     private readonly Queue<TJob> _buffer = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
-    private readonly int _refillThreshold;
     private int _runningCount;
+
+    // Moving averages (seconds) behind an automatic PrefetchCount; written racily by finishing jobs, which only
+    // costs a sample now and then. Zero job time means nothing was measured yet.
+    private double _jobSeconds;
+    private double _fetchSeconds;
     private int _wakeRequested = 1;
     private int _emptyWakes;
     private bool _schemaMissing;
@@ -44,9 +48,40 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         _timer = timer;
         _liveness = liveness;
         _options = options;
+    }
 
-        // Without a buffer any free slot is worth a fetch; with one, it is refilled once about half empty, so fetches stay large.
-        _refillThreshold = options.PrefetchCount == 0 ? 1 : Math.Max(1, Math.Min(options.MaxFetchBatchSize, options.PrefetchCount) / 2);
+    /// <summary>
+    /// The buffer's size now: <see cref="JobOptions.PrefetchCount"/> when set; otherwise as many jobs as the slots
+    /// finish during one fetch (MaxConcurrency x fetch time / job time), up to <see cref="JobOptions.AutomaticPrefetchLimit"/>.
+    /// </summary>
+    public int Prefetch
+    {
+        get
+        {
+            if (_options.PrefetchCount is { } fixedSize)
+            {
+                return fixedSize;
+            }
+
+            var job = Volatile.Read(ref _jobSeconds);
+            if (job <= 0)
+            {
+                return 0;
+            }
+
+            var size = _options.MaxConcurrency * Volatile.Read(ref _fetchSeconds) / job;
+            return size >= _options.AutomaticPrefetchLimit ? _options.AutomaticPrefetchLimit : (int)size;
+        }
+    }
+
+    // Without a buffer any free slot is worth a fetch; with one, it is refilled once about half empty, so fetches stay large.
+    private int RefillThreshold(int prefetch) =>
+        prefetch == 0 ? 1 : Math.Max(1, Math.Min(_options.MaxFetchBatchSize, prefetch) / 2);
+
+    private static void Average(ref double average, double sample)
+    {
+        var current = Volatile.Read(ref average);
+        Volatile.Write(ref average, current <= 0 ? sample : current + ((sample - current) * 0.2));
     }
 
     /// <summary>Jobs may be due: fetch soon. Never blocks; a burst collapses into one fetch.</summary>
@@ -116,8 +151,9 @@ internal sealed class JobProducer<TJob> : ServiceLoop
                     mayHaveWork = true;
                 }
 
-                var room = _options.MaxConcurrency + _options.PrefetchCount - RunningCount - _buffer.Count;
-                if (fetch is null && mayHaveWork && room >= _refillThreshold && _liveness.MayFetch)
+                var prefetch = Prefetch;
+                var room = _options.MaxConcurrency + prefetch - RunningCount - _buffer.Count;
+                if (fetch is null && mayHaveWork && room >= RefillThreshold(prefetch) && _liveness.MayFetch)
                 {
                     fetch = FetchRoomAsync(room, stop);
 
@@ -188,6 +224,7 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             fetches[i] = _store.FetchAsync(limit, stop);
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var jobs = new List<TJob>(room);
         Exception? failure = null;
         foreach (var fetch in fetches)
@@ -202,6 +239,11 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             {
                 failure ??= exception;
             }
+        }
+
+        if (failure is null && jobs.Count > 0)
+        {
+            Average(ref _fetchSeconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         return new FetchResult(asked, jobs, failure);
@@ -281,7 +323,9 @@ internal sealed class JobProducer<TJob> : ServiceLoop
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var outcome = await _executor.ExecuteAsync(job).ConfigureAwait(false);
+            Average(ref _jobSeconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             await _writer.WriteAsync(job, outcome).ConfigureAwait(false);
             if (outcome.StillRunning is { } handler)
             {
