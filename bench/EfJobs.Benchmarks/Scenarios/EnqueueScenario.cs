@@ -14,6 +14,9 @@ namespace EfJobs.Benchmarks.Scenarios;
 public static class EnqueueScenario
 {
     public const double Target = 0.7;
+
+    /// <summary>Issue 17: BulkInsertJobsAsync against a raw binary COPY of the same rows.</summary>
+    public const double CopyTarget = 0.8;
     private const int BatchSize = 1_000;
 
     public static async Task RunAsync(BenchRun run)
@@ -34,6 +37,8 @@ public static class EnqueueScenario
         var efSingle = await MeasureAsync(db, "enqueue SaveChanges x1", jobs, p => EfOneAtATimeAsync(CreateContext, jobs, p)).ConfigureAwait(false);
         var rawMulti = await MeasureAsync(db, "enqueue raw multi-row INSERT", jobs, p => RawBaselines.InsertBatchesAsync(dataSource, jobs, BatchSize, p)).ConfigureAwait(false);
         var efBatch = await MeasureAsync(db, "enqueue AddRange x1000", jobs, p => EfBatchesAsync(CreateContext, jobs, p)).ConfigureAwait(false);
+        var rawCopy = await MeasureAsync(db, "enqueue raw COPY", jobs, p => RawCopyAsync(dataSource, jobs, p)).ConfigureAwait(false);
+        var efCopy = await MeasureAsync(db, "enqueue BulkInsertJobsAsync", jobs, p => EfCopyAsync(CreateContext, jobs, p)).ConfigureAwait(false);
 
         run.Results.Add(DrainScenario.Row("raw single-row INSERT", rawSingle, 1, "enqueue"));
         var ratio = efSingle.JobsPerSecond / rawSingle.JobsPerSecond;
@@ -48,6 +53,14 @@ public static class EnqueueScenario
         {
             Ratio = efBatch.JobsPerSecond / rawMulti.JobsPerSecond,
             Note = "ratio vs raw multi-row INSERT; no target",
+        });
+        run.Results.Add(DrainScenario.Row("raw binary COPY, one per call", rawCopy, 1, "enqueue"));
+        var copyRatio = efCopy.JobsPerSecond / rawCopy.JobsPerSecond;
+        run.Results.Add(DrainScenario.Row("BulkInsertJobsAsync, one per call", efCopy, 1, "enqueue") with
+        {
+            Ratio = copyRatio,
+            Target = $">= {CopyTarget} x raw COPY",
+            Met = copyRatio >= CopyTarget,
         });
         await db.ExecuteAsync($"TRUNCATE {BenchDatabase.Table}").ConfigureAwait(false);
     }
@@ -105,5 +118,36 @@ public static class EnqueueScenario
             done += count;
             progress(done);
         }
+    }
+
+    // The baseline of BulkInsertJobsAsync: the same columns (id, run_at) by hand, one COPY for every job.
+    private static async Task RawCopyAsync(NpgsqlDataSource dataSource, int jobs, Action<long> progress)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY {BenchDatabase.Table} (id, run_at) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
+        {
+            var now = DateTime.UtcNow;
+            for (var i = 0; i < jobs; i++)
+            {
+                await importer.StartRowAsync().ConfigureAwait(false);
+                await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlTypes.NpgsqlDbType.Uuid).ConfigureAwait(false);
+                await importer.WriteAsync(now, NpgsqlTypes.NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        progress(jobs);
+    }
+
+    private static async Task EfCopyAsync(Func<BenchDbContext> createContext, int jobs, Action<long> progress)
+    {
+        var db = createContext();
+        await using (db.ConfigureAwait(false))
+        {
+            await db.BulkInsertJobsAsync(Enumerable.Range(0, jobs).Select(_ => new BenchJob())).ConfigureAwait(false);
+        }
+
+        progress(jobs);
     }
 }
