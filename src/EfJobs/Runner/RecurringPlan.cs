@@ -15,10 +15,12 @@ internal static class RecurringPlan
     /// the claim moves last_tick past the dropped ticks and no later pass looks at them again.
     /// </summary>
     /// <remarks>
-    /// Occurrences are read newest first (Cronos' GetOccurrencesDescending) and the read stops at the first tick
-    /// the policy does not need, so a schedule that ticks every second and was down for a day costs a few ticks, not
-    /// 86,400. Ticks are instants: on a daylight-saving change Cronos gives a skipped local time once, at the
-    /// transition, and an ambiguous one once, at its first occurrence, so each runs once.
+    /// Occurrences are read oldest first, as Cronos' next-occurrence rules define them (its descending read puts a
+    /// skipped local time at the second before the change instead of at the change), keeping only the missed ticks
+    /// the policy runs; the read is bounded by <see cref="RecurringJobOptions.MisfireGrace"/> and happens once per
+    /// downtime, since the claim moves last_tick to the latest tick. Ticks are instants: on a daylight-saving change
+    /// Cronos gives a skipped local time once, at the change, and an ambiguous one once, at its first occurrence, so
+    /// each runs once.
     /// </remarks>
     public static List<(DateTimeOffset Tick, bool WithJob)> Due(RecurringSchedule schedule, DateTimeOffset? lastTick, DateTimeOffset since, DateTimeOffset now)
     {
@@ -40,25 +42,27 @@ internal static class RecurringPlan
             _ => 1,
         };
         DateTimeOffset? latest = null;
-        var missed = 0;
-        foreach (var occurrence in schedule.Expression.GetOccurrencesDescending(now, lower, schedule.TimeZone, fromInclusive: true, toInclusive: false))
+        var missed = new Queue<DateTimeOffset>();
+        foreach (var occurrence in schedule.Expression.GetOccurrences(lower, now, schedule.TimeZone, fromInclusive: false, toInclusive: true))
         {
             var tick = occurrence.ToUniversalTime();
-            latest ??= tick;
-            if (tick < onTimeFrom)
+            latest = tick;
+            if (tick >= onTimeFrom)
             {
-                if (missed == missedToRun)
+                plan.Add((tick, true));
+            }
+            else if (missedToRun > 0)
+            {
+                if (missed.Count == missedToRun)
                 {
-                    break;
+                    missed.Dequeue();
                 }
 
-                missed++;
+                missed.Enqueue(tick);
             }
-
-            plan.Add((tick, true));
         }
 
-        plan.Reverse();
+        plan.InsertRange(0, missed.Select(tick => (tick, true)));
         if (latest is { } newest && (plan.Count == 0 || plan[^1].Tick != newest))
         {
             plan.Add((newest, false));
