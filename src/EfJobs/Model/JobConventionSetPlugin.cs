@@ -13,7 +13,7 @@ internal sealed class JobConventionSetPlugin : IConventionSetPlugin
         var conventions = conventionSet.ModelFinalizingConventions;
         var npgsql = conventions.FindLastIndex(c => c.GetType().Name == "NpgsqlPostgresModelFinalizingConvention");
         conventions.Insert(npgsql < 0 ? conventions.Count : npgsql + 1, new JobModelConvention());
-        conventionSet.ModelInitializedConventions.Add(new RecurringJobScheduleConvention());
+        conventions.Insert(npgsql < 0 ? conventions.Count : npgsql + 1, new RecurringJobScheduleConvention());
         return conventionSet;
     }
 }

@@ -6,14 +6,23 @@ namespace EfJobs.Model;
 
 /// <summary>
 /// Adds the schedules table of recurring jobs (<see cref="RecurringJobSchedule"/>) to every model configured with
-/// UseEfJobs(), so migrations install it like any table and nothing creates DDL at run time. Its names and types are
-/// fixed (the recurring SQL is hand-written), so they are set with data-annotation precedence: a naming convention
-/// plugin does not rename them.
+/// UseEfJobs() that has a job type, so migrations install it like any table and nothing creates DDL at run time. Its
+/// names and types are fixed (the recurring SQL is hand-written), so they are set with data-annotation precedence: a
+/// naming convention plugin does not rename them.
 /// </summary>
-internal sealed class RecurringJobScheduleConvention : IModelInitializedConvention
+/// <remarks>
+/// It runs as the model is finalised, not when it is created: EF builds other models with the same conventions (the
+/// migrations history table's), and only a model with job types is the application's.
+/// </remarks>
+internal sealed class RecurringJobScheduleConvention : IModelFinalizingConvention
 {
-    public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
+        if (!modelBuilder.Metadata.GetEntityTypes().Any(e => typeof(JobBase).IsAssignableFrom(e.ClrType)))
+        {
+            return;
+        }
+
         var builder = modelBuilder.Entity(typeof(RecurringJobSchedule), fromDataAnnotation: true)!;
         builder.ToTable(RecurringJobSchedule.Table, fromDataAnnotation: true);
         Column(builder, nameof(RecurringJobSchedule.Name), "name", "text");
