@@ -7,7 +7,7 @@ namespace EfJobs;
 /// </summary>
 public interface IRecurringJobs
 {
-    /// <summary>Every schedule in the database and every one this process declares, ordered by name.</summary>
+    /// <summary>Every schedule in the schedules table (declared by any process, enabled or not), ordered by name, with its next tick.</summary>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One entry per schedule.</returns>
     Task<IReadOnlyList<RecurringJobInfo>> ListAsync(CancellationToken cancellationToken = default);
