@@ -81,6 +81,17 @@ public class CrmInvoiceJob : JobBase, IReliabilityJob
     public string Mode { get; set; } = JobModes.Ok;
 }
 
+/// <summary>
+/// The job of the recurring scenario (table recurring_probe_jobs): which schedule and tick made it, from the factory's
+/// <see cref="RecurringTick"/>. No unique index on (schedule, tick): a doubled tick must show up as two rows.
+/// </summary>
+public class RecurringProbeJob : JobBase
+{
+    public string Schedule { get; set; } = "";
+
+    public DateTimeOffset Tick { get; set; }
+}
+
 public static class JobModes
 {
     public const string Ok = "ok";
@@ -134,6 +145,8 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
 
     public DbSet<CrmInvoiceJob> CrmInvoiceJobs => Set<CrmInvoiceJob>();
 
+    public DbSet<RecurringProbeJob> RecurringProbeJobs => Set<RecurringProbeJob>();
+
     /// <summary>The job tables of the hostile-name scenario as (schema, table), with the label the handler writes to executions.</summary>
     public static readonly (string? Schema, string Table, string Label)[] HostileTables =
     [
@@ -160,6 +173,8 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
         Payload<BillingInvoiceJob>(modelBuilder);
         Payload<CrmInvoiceJob>(modelBuilder);
         modelBuilder.Entity<ReliabilityJob>().Property(j => j.Weight).HasColumnName("weight").HasDefaultValue(0);
+        modelBuilder.Entity<RecurringProbeJob>().Property(j => j.Schedule).HasColumnName("schedule");
+        modelBuilder.Entity<RecurringProbeJob>().Property(j => j.Tick).HasColumnName("tick");
     }
 
     private static void Payload<T>(ModelBuilder modelBuilder)

@@ -10,7 +10,8 @@ using Npgsql;
 // A worker host the reliability tests start, kill and restart. Settings come from environment variables:
 //   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_FETCH_BATCH, REL_MAX_ATTEMPTS, REL_STALE_MS,
 //   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL,
-//   REL_BATCH_COMPLETIONS (true | false, for reliability_jobs only: the other two types keep the default, batched).
+//   REL_BATCH_COMPLETIONS (true | false, for reliability_jobs only: the other two types keep the default, batched),
+//   REL_RECURRING (true: also the every-second recurring job "every-second" of recurring_probe_jobs, and its handler).
 // REL_STALE_MS and REL_HEARTBEAT_MS unset leave the library's defaults (StaleJobTimeout 10 min): a slow but live worker
 // must keep its jobs, and a dead one is found through its lost liveness lock, not a short stale timeout.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
@@ -52,6 +53,18 @@ builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
         jobs.AddJob<CustomerSubscriptionRenewalReminderNotificationSmsJob, ReliabilityHandler<CustomerSubscriptionRenewalReminderNotificationSmsJob>>(Configure);
         jobs.AddJob<BillingInvoiceJob, ReliabilityHandler<BillingInvoiceJob>>(Configure);
         jobs.AddJob<CrmInvoiceJob, ReliabilityHandler<CrmInvoiceJob>>(Configure);
+    }
+
+    if (Environment.GetEnvironmentVariable("REL_RECURRING") == "true")
+    {
+        // A misfire threshold far above any stall of a loaded machine: every tick is on time and must run once.
+        jobs.AddJob<RecurringProbeJob, RecurringProbeHandler>();
+        jobs.AddRecurring(
+            "every-second",
+            "* * * * * *",
+            TimeZoneInfo.Utc,
+            tick => new RecurringProbeJob { Schedule = tick.Schedule, Tick = tick.Time },
+            o => o.MisfireThreshold = TimeSpan.FromMinutes(10));
     }
 
     jobs.Configure(o => o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true");

@@ -32,7 +32,7 @@ public sealed class HostileNameTests(ITestOutputHelper output)
         [
             "billing.invoice_jobs", "crm.invoice_jobs", "public.customer_subscription_renewal_reminder_notification_email_jobs",
             "public.customer_subscription_renewal_reminder_notification_sms_jobs", "public.executions", "public." + ReliabilityContext.QuotedTable,
-            "public.reliability_jobs", "public." + truncatedLong,
+            "public.reliability_jobs", "public." + truncatedLong, "public.recurring_probe_jobs", "public.efjobs_recurring_schedules",
         ];
         Task<List<string>> TablesAsync() => database.RowsAsync("SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")
             .ContinueWith(t => t.Result.Select(r => (string)r[0]!).ToList(), TaskScheduler.Default);

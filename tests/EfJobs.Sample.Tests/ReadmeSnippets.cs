@@ -19,4 +19,47 @@ internal static class ReadmeSnippets
             .Configure(o => o.RunInHost = false));
         return builder.Build();
     }
+
+    public static IHost RecurringJobsAndRetention(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddDbContextPool<AppDbContext>(options =>
+            AppDbContextOptions.Configure(options, AppDbContextOptions.ConnectionString(builder.Configuration)));
+        builder.Services.AddEfJobs<AppDbContext>(jobs =>
+        {
+            jobs.AddJob<DemoJob, DemoJobHandler>()
+                .AddRecurring("nightly-demo", "30 2 * * *", TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"),
+                    () => new DemoJob { WorkMs = 100 },
+                    o => o.Overlap = OverlapPolicy.Skip)
+                .AddRecurring("every-ten-seconds", "*/10 * * * * *", TimeZoneInfo.Utc,
+                    tick => new DemoJob { WorkMs = tick.Time.Second },
+                    o =>
+                    {
+                        o.Misfire = MisfirePolicy.CatchUp;
+                        o.CatchUpLimit = 5;
+                    });
+
+            jobs.AddJob<WelcomeMailJob, WelcomeMailJobHandler>(o =>
+            {
+                o.SucceededRetention = TimeSpan.FromDays(3);
+                o.FailedRetention = null; // keep failed mails forever
+            });
+            jobs.Configure(o => o.PruneBatchSize = 5_000);
+        });
+        return builder.Build();
+    }
+
+    public static async Task OperateRecurringJobsAsync(IServiceProvider services)
+    {
+        var recurring = services.GetRequiredService<IRecurringJobs>();
+        foreach (var schedule in await recurring.ListAsync())
+        {
+            Console.WriteLine($"{schedule.Name}: next {schedule.NextTick:o}, last {schedule.LastTick:o}, paused {schedule.Paused}");
+        }
+
+        await recurring.PauseAsync("nightly-demo");
+        await recurring.ResumeAsync("nightly-demo");
+        var jobId = await recurring.RunNowAsync("nightly-demo");
+        Console.WriteLine($"enqueued {jobId}");
+    }
 }

@@ -38,6 +38,17 @@ public partial class ReadmeTests
     }
 
     [Fact]
+    public void Recurring_jobs_and_retention_from_the_README_register_their_schedules_and_options()
+    {
+        using var host = ReadmeSnippets.RecurringJobsAndRetention([]);
+        Assert.NotNull(host.Services.GetRequiredService<IRecurringJobs>());
+        var mail = host.Services.GetRequiredService<IOptionsMonitor<JobOptions>>().Get(typeof(WebApp.Jobs.WelcomeMailJob).FullName);
+        Assert.Equal(TimeSpan.FromDays(3), mail.SucceededRetention);
+        Assert.Null(mail.FailedRetention);
+        Assert.Equal(5_000, host.Services.GetRequiredService<IOptions<EfJobsOptions>>().Value.PruneBatchSize);
+    }
+
+    [Fact]
     public void README_sample_and_bench_recommend_the_same_DbContext_registration()
     {
         var root = RepositoryRoot.Find();

@@ -43,6 +43,22 @@ public class OptionsValidationTests(TestDatabase database) : DatabaseTest(databa
     }
 
     [Fact]
+    public async Task Bad_retention_and_prune_settings_stop_the_host_at_start_naming_them()
+    {
+        using (var host = RunnerHost.Build(Database, o => o.SucceededRetention = TimeSpan.FromSeconds(-1)))
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+            Assert.Contains("JobOptions of TestJob: SucceededRetention", error.Message, StringComparison.Ordinal);
+        }
+
+        using (var host = RunnerHost.Build(Database, configureRunner: o => o.PruneBatchSize = 0))
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+            Assert.Contains("EfJobsOptions.PruneBatchSize", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_longest_values_a_timer_accepts_are_accepted()
     {
         // The bound is the runtime's, not a smaller one picked for safety: 49 days of each still start.

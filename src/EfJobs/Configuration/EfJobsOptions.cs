@@ -23,4 +23,40 @@ public sealed class EfJobsOptions
     /// <summary>Whether the hosted service starts the runner with the host. Turn it off in a web app that only enqueues.</summary>
     /// <value>Default true.</value>
     public bool RunInHost { get; set; } = true;
+
+    /// <summary>
+    /// How often each process deletes the finished jobs whose retention is over (<see cref="JobOptions.SucceededRetention"/>
+    /// and the others). Every process prunes, with no leader; the first pass starts at a random point of the first
+    /// interval, so processes started together do not prune in lock-step.
+    /// </summary>
+    /// <value>Default 1 minute. Positive, at most 1 day.</value>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most rows one delete statement of the pruner removes. Each batch is a short transaction of its own that
+    /// locks only its rows; a pass runs batches until one comes back short.
+    /// </summary>
+    /// <value>Default 10,000. At least 1, at most 1,000,000.</value>
+    public int PruneBatchSize { get; set; } = 10_000;
+
+    /// <summary>Returns the first invalid setting as a message that names it, or null when all are valid.</summary>
+    internal string? Validate()
+    {
+        if (WorkerId == Guid.Empty)
+        {
+            return $"{nameof(WorkerId)} must not be empty.";
+        }
+
+        if (PruneInterval <= TimeSpan.Zero || PruneInterval > TimeSpan.FromDays(1))
+        {
+            return $"{nameof(PruneInterval)} must be positive and at most 1 day (was {PruneInterval}).";
+        }
+
+        if (PruneBatchSize is < 1 or > 1_000_000)
+        {
+            return $"{nameof(PruneBatchSize)} must be between 1 and 1,000,000 (was {PruneBatchSize}).";
+        }
+
+        return null;
+    }
 }

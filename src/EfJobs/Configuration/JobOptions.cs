@@ -80,6 +80,24 @@ public sealed class JobOptions
     public bool BatchCompletions { get; set; } = true;
 
     /// <summary>
+    /// How long a succeeded job is kept before the pruner deletes it (measured from updated_at, when it succeeded).
+    /// Null keeps succeeded jobs forever, as IHP does. Beyond IHP: a queue that keeps every row grows without bound.
+    /// </summary>
+    /// <value>Default 1 day (River's and Hangfire's). Positive when set.</value>
+    public TimeSpan? SucceededRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long a job that failed its last attempt is kept before the pruner deletes it, long enough to look at its
+    /// last_error and run it again by hand. Null keeps failed jobs forever.
+    /// </summary>
+    /// <value>Default 7 days (River's for discarded jobs). Positive when set.</value>
+    public TimeSpan? FailedRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a job whose last attempt timed out is kept before the pruner deletes it. Null keeps them forever.</summary>
+    /// <value>Default 7 days. Positive when set.</value>
+    public TimeSpan? TimedOutRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// The longest wait .NET's timers accept (<c>uint.MaxValue - 1</c> milliseconds, about 49.7 days): every
     /// <see cref="TimeSpan"/> option is a timer's period somewhere, so each must fit.
     /// </summary>
@@ -136,6 +154,14 @@ public sealed class JobOptions
         if (PrefetchCount is < 0)
         {
             return $"{nameof(PrefetchCount)} must be at least 0 (was {PrefetchCount}).";
+        }
+
+        foreach (var (name, keep) in new[] { (nameof(SucceededRetention), SucceededRetention), (nameof(FailedRetention), FailedRetention), (nameof(TimedOutRetention), TimedOutRetention) })
+        {
+            if (keep is { } period && (period <= TimeSpan.Zero || period > TimeSpan.FromDays(36500)))
+            {
+                return $"{name} must be positive and at most 36500 days, or null to keep the jobs forever (was {period}).";
+            }
         }
 
         return null;

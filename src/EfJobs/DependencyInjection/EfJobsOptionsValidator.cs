@@ -20,9 +20,9 @@ internal sealed class EfJobsOptionsValidator(IServiceProvider services, Type con
             return ValidateOptionsResult.Skip;
         }
 
-        if (options.WorkerId == Guid.Empty)
+        if (options.Validate() is { } problem)
         {
-            return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{nameof(EfJobsOptions.WorkerId)} must not be empty.");
+            return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{problem}");
         }
 
         if (registrations.Count == 0)
@@ -45,6 +45,11 @@ internal sealed class EfJobsOptionsValidator(IServiceProvider services, Type con
                 foreach (var registration in registrations)
                 {
                     JobTables.Get(db, registration.JobType);
+                }
+
+                foreach (var schedule in services.GetServices<RecurringSchedule>())
+                {
+                    JobTables.Get(db, schedule.JobType);
                 }
 
                 return true;

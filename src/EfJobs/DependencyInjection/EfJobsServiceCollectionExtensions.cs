@@ -46,6 +46,11 @@ public static class EfJobsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IJobDatabase>(sp => new JobDatabase<TContext>(sp));
         services.AddSingleton(sp => new JobRunner(sp, registrations));
+        services.AddSingleton<IRecurringJobs>(sp => new RecurringJobs(
+            sp.GetRequiredService<IJobDatabase>(),
+            sp.GetServices<RecurringSchedule>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("EfJobs")));
         services.AddHostedService<JobRunnerHostedService>();
         return services;
     }

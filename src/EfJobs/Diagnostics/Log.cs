@@ -117,4 +117,26 @@ internal static partial class Log
 
     [LoggerMessage(507, LogLevel.Warning, "EfJobs worker {WorkerId}: the model has job types that no AddJob registers, and their jobs will wait: {JobTypes}. Register them with jobs.AddJob<TJob, THandler>()")]
     public static partial void UnservedJobTypes(ILogger logger, Guid workerId, string jobTypes);
+
+    // 600-699: recurring jobs and retention.
+    [LoggerMessage(600, LogLevel.Information, "Declared {Count} recurring job(s); {Changed} new or changed")]
+    public static partial void RecurringSchedulesDeclared(ILogger logger, int count, int changed);
+
+    [LoggerMessage(601, LogLevel.Information, "Recurring job {Schedule}: enqueued job {JobId} for the tick {Tick:o}")]
+    public static partial void RecurringJobEnqueued(ILogger logger, string schedule, DateTimeOffset tick, Guid jobId);
+
+    [LoggerMessage(602, LogLevel.Information, "Recurring job {Schedule}: the tick {Tick:o} makes no job: {Reason}")]
+    public static partial void RecurringTickSkipped(ILogger logger, string schedule, DateTimeOffset tick, string reason);
+
+    [LoggerMessage(603, LogLevel.Error, "The recurring job scheduler failed (is the schedules table installed? apply the migrations with 'dotnet ef database update'); it tries again in {Delay}, and unclaimed ticks are claimed then")]
+    public static partial void RecurringPassFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(604, LogLevel.Information, "Deleted {Count} job(s) of {Table} in state {Status} older than {Keep} (retention)")]
+    public static partial void JobsPruned(ILogger logger, int count, string table, string status, TimeSpan keep);
+
+    [LoggerMessage(605, LogLevel.Error, "Deleting finished jobs (retention) failed; trying again in {Delay}")]
+    public static partial void PruneFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(606, LogLevel.Information, "Recurring job {Schedule}: {Action} by an operator")]
+    public static partial void RecurringOperated(ILogger logger, string schedule, string action);
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 
 namespace EfJobs.Model;
 
-/// <summary>Adds <see cref="JobModelConvention"/> to the context's conventions (registered by UseEfJobs()).</summary>
+/// <summary>Adds <see cref="JobModelConvention"/> and <see cref="RecurringJobScheduleConvention"/> to the context's conventions (registered by UseEfJobs()).</summary>
 internal sealed class JobConventionSetPlugin : IConventionSetPlugin
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
@@ -13,6 +13,7 @@ internal sealed class JobConventionSetPlugin : IConventionSetPlugin
         var conventions = conventionSet.ModelFinalizingConventions;
         var npgsql = conventions.FindLastIndex(c => c.GetType().Name == "NpgsqlPostgresModelFinalizingConvention");
         conventions.Insert(npgsql < 0 ? conventions.Count : npgsql + 1, new JobModelConvention());
+        conventions.Insert(npgsql < 0 ? conventions.Count : npgsql + 1, new RecurringJobScheduleConvention());
         return conventionSet;
     }
 }

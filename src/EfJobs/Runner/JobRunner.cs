@@ -25,6 +25,8 @@ public sealed class JobRunner
     private readonly Lazy<IReadOnlyList<IJobTypeRunner>> _typeRunners;
     private CancellationTokenSource? _stopListening;
     private Task? _listener;
+    private RecurringScheduler? _scheduler;
+    private JobPruner? _pruner;
 
     internal JobRunner(IServiceProvider services, IReadOnlyList<JobRegistration> registrations)
     {
@@ -128,6 +130,14 @@ public sealed class JobRunner
             _context.TimeProvider,
             deadWorkerRescuer is null ? null : deadWorkerRescuer.CheckAsync);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
+
+        // Recurring jobs and retention: one loop each per process, every process alike (no leader).
+        var schedules = _services.GetServices<RecurringSchedule>().ToList();
+        _scheduler = schedules.Count == 0 ? null : new RecurringScheduler(_database, schedules, _context);
+        _scheduler?.Start();
+        var retained = runners.Where(r => r.Options.SucceededRetention is not null || r.Options.FailedRetention is not null || r.Options.TimedOutRetention is not null).ToList();
+        _pruner = retained.Count == 0 ? null : new JobPruner(_database, [.. retained.Select(r => (r.Table, r.Options))], _context);
+        _pruner?.Start();
         return Task.CompletedTask;
     }
 
@@ -138,6 +148,8 @@ public sealed class JobRunner
             return;
         }
 
+        // No new recurring jobs and no deletes once the stop has begun; each ends its current statement.
+        await Task.WhenAll(_scheduler?.StopAsync() ?? Task.CompletedTask, _pruner?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
         await Task.WhenAll(_typeRunners.Value.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
 
         // The liveness lock goes last: until every job is given back, this worker's rows must not look dead.

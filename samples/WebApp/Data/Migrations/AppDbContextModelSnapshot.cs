@@ -25,6 +25,61 @@ namespace WebApp.Data.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "job_status", new[] { "job_status_not_started", "job_status_running", "job_status_failed", "job_status_timed_out", "job_status_succeeded", "job_status_retry" });
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("EfJobs.Model.RecurringJobSchedule", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cron");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("JobTable")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("job_table");
+
+                    b.Property<Guid?>("LastJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_job_id");
+
+                    b.Property<DateTimeOffset?>("LastTick")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_tick");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_efjobs_recurring_schedules");
+
+                    b.ToTable("efjobs_recurring_schedules", (string)null);
+                });
+
             modelBuilder.Entity("WebApp.Data.SentMail", b =>
                 {
                     b.Property<Guid>("Id")
