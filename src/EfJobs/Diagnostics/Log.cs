@@ -117,4 +117,8 @@ internal static partial class Log
 
     [LoggerMessage(507, LogLevel.Warning, "EfJobs worker {WorkerId}: the model has job types that no AddJob registers, and their jobs will wait: {JobTypes}. Register them with jobs.AddJob<TJob, THandler>()")]
     public static partial void UnservedJobTypes(ILogger logger, Guid workerId, string jobTypes);
+
+    // 6xx: monitoring
+    [LoggerMessage(600, LogLevel.Warning, "Sampling the job queue for the gauges failed; they report nothing until a sample succeeds (the next in {Interval} or later)")]
+    public static partial void QueueSampleFailed(ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -25,6 +25,8 @@ public sealed class JobRunner
     private readonly Lazy<IReadOnlyList<IJobTypeRunner>> _typeRunners;
     private CancellationTokenSource? _stopListening;
     private Task? _listener;
+    private volatile bool _running;
+    private volatile bool _listenerConnected;
 
     internal JobRunner(IServiceProvider services, IReadOnlyList<JobRegistration> registrations)
     {
@@ -113,6 +115,7 @@ public sealed class JobRunner
             lockKey is { } key ? WorkerLiveness.AcquireSql(key) : null,
             connected =>
             {
+                _listenerConnected = connected;
                 _liveness.Set(connected);
                 if (connected)
                 {
@@ -128,6 +131,7 @@ public sealed class JobRunner
             _context.TimeProvider,
             deadWorkerRescuer is null ? null : deadWorkerRescuer.CheckAsync);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
+        _running = true;
         return Task.CompletedTask;
     }
 
@@ -138,6 +142,7 @@ public sealed class JobRunner
             return;
         }
 
+        _running = false;
         await Task.WhenAll(_typeRunners.Value.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
 
         // The liveness lock goes last: until every job is given back, this worker's rows must not look dead.
@@ -148,6 +153,28 @@ public sealed class JobRunner
         }
 
         Log.RunnerStopped(_context.Logger, WorkerId);
+    }
+
+    /// <summary>What the runner health check reports: running, listener connected, loops alive, triggers found.</summary>
+    internal JobRunnerState State()
+    {
+        if (!_running || !_typeRunners.IsValueCreated)
+        {
+            return new JobRunnerState(false, false, [], []);
+        }
+
+        var runners = _typeRunners.Value;
+        List<string> stopped = [.. runners.SelectMany(r => r.StoppedLoops())];
+        if (_listener is { IsCompleted: true })
+        {
+            stopped.Insert(0, "listener");
+        }
+
+        return new JobRunnerState(
+            true,
+            _listenerConnected,
+            stopped,
+            [.. runners.Where(r => r.TriggersHealthy == false).Select(r => r.Table.Name)]);
     }
 
     private List<IJobTypeRunner> Build()
