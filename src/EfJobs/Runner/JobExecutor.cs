@@ -16,7 +16,7 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
     where TJob : JobBase
 {
     private readonly CancellationTokenSource _interrupt = new();
-    private readonly ILogger _logger = runner.Logger;
+    private readonly ILogger _logger = runner.LoggerFor(LogCategories.Jobs);
     private readonly JobTypeTelemetry _telemetry = EfJobsTelemetry.For(table.Name);
 
     public bool IsInterrupted => _interrupt.IsCancellationRequested;

@@ -11,7 +11,7 @@ namespace EfJobs.Runner;
 /// those two statements per interval.
 /// </summary>
 internal sealed class JobPoller<TJob>(IJobStore<TJob> store, WakeTimer timer, Action wake, JobRunnerContext runner, JobOptions options)
-    : ServiceLoop("poller " + store.Table.Name, runner.Logger, runner.TimeProvider)
+    : ServiceLoop("poller " + store.Table.Name, runner.LoggerFor(LogCategories.Poller), runner.TimeProvider)
     where TJob : JobBase
 {
     /// <summary>The most jitter added to each poll, so processes started together do not poll together.</summary>

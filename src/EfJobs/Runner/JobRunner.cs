@@ -33,10 +33,12 @@ public sealed class JobRunner
         _services = services;
         _database = services.GetRequiredService<IJobDatabase>();
         _registrations = registrations;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
         _context = new JobRunnerContext(
             services.GetRequiredService<IOptions<EfJobsOptions>>().Value,
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("EfJobs"));
+            loggers.CreateLogger(LogCategories.Runner),
+            loggers);
         _liveness = new LivenessState(WorkerLiveness.LockKey(WorkerId) is not null);
         _typeRunners = new Lazy<IReadOnlyList<IJobTypeRunner>>(Build);
     }
@@ -127,7 +129,7 @@ public sealed class JobRunner
                 }
             },
             RetryPolicy.Reconnect.Delay,
-            _context.Logger,
+            _context.LoggerFor(LogCategories.Listener),
             _context.TimeProvider,
             deadWorkerRescuer is null ? null : deadWorkerRescuer.CheckAsync);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
