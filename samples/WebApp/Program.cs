@@ -37,7 +37,9 @@ builder.Services.AddHealthChecks().AddEfJobs(o =>
 
 // OpenTelemetry, off by default. OpenTelemetry__Exporter=console prints every span and metric to the console;
 // OpenTelemetry__Exporter=otlp sends them to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT (default
-// http://localhost:4317). A request that enqueues a job and the job's run then show up in one trace.
+// http://localhost:4317). A request that enqueues a job and the job's run then show up in one trace. Add the
+// "Npgsql" source to see each SQL statement too (the runner's own statements then show up as short traces of their
+// own, one every few seconds).
 var exporter = builder.Configuration["OpenTelemetry:Exporter"] ?? "none";
 if (exporter is "console" or "otlp")
 {
@@ -45,7 +47,7 @@ if (exporter is "console" or "otlp")
         .ConfigureResource(resource => resource.AddService("efjobs-sample"))
         .WithTracing(tracing =>
         {
-            tracing.AddSource("Microsoft.AspNetCore", "Npgsql").AddEfJobsInstrumentation();
+            tracing.AddAspNetCoreInstrumentation().AddEfJobsInstrumentation();
             _ = exporter == "console" ? tracing.AddConsoleExporter() : tracing.AddOtlpExporter();
         })
         .WithMetrics(metrics =>

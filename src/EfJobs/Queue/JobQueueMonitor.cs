@@ -32,6 +32,7 @@ internal sealed class JobQueueMonitor : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Result? _latest;
     private int _backgroundRefresh;
+    private volatile bool _disposed;
     private Dictionary<string, KeyValuePair<string, object?>[]> _tags = new(StringComparer.Ordinal);
 
     /// <param name="database">Leases a context for the sample.</param>
@@ -110,10 +111,11 @@ internal sealed class JobQueueMonitor : IDisposable
         }
     }
 
+    // The gate is not disposed: a sample may still be in flight, and a SemaphoreSlim without a wait handle holds nothing.
     public void Dispose()
     {
+        _disposed = true;
         _ownMeter?.Dispose();
-        _gate.Dispose();
     }
 
     private Result? Fresh() => _latest is { } latest && _time.GetUtcNow() - latest.TakenAt < _interval ? latest : null;
@@ -162,6 +164,11 @@ internal sealed class JobQueueMonitor : IDisposable
     private IEnumerable<Measurement<T>> Measure<T>(Func<JobQueueSample, T> value)
         where T : struct
     {
+        if (_disposed)
+        {
+            return [];
+        }
+
         if (Fresh() is null && Interlocked.CompareExchange(ref _backgroundRefresh, 1, 0) == 0)
         {
             _ = Task.Run(RefreshAsync);
@@ -182,9 +189,13 @@ internal sealed class JobQueueMonitor : IDisposable
         {
             await GetAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (!_disposed)
         {
             Log.QueueSampleFailed(_logger, exception, _interval);
+        }
+        catch (Exception)
+        {
+            // The host is gone (its services are disposed): nobody reads the gauges any more.
         }
         finally
         {
