@@ -53,7 +53,9 @@ internal sealed class JobTraceContextInterceptor : SaveChangesInterceptor
                 current.AddEvent(new ActivityEvent(SemanticConventions.EnqueueEvent, tags: new ActivityTagsCollection
                 {
                     [SemanticConventions.MessagingSystem] = EfJobsTelemetry.MessagingSystem,
-                    [SemanticConventions.DestinationName] = entry.Metadata.GetTableName(),
+                    [SemanticConventions.DestinationName] = entry.Metadata.GetSchema() is { } schema and not "public"
+                        ? schema + "." + entry.Metadata.GetTableName()
+                        : entry.Metadata.GetTableName(),
                     [SemanticConventions.MessageId] = job.Id.ToString(),
                 }));
             }

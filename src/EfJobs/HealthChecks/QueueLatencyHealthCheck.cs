@@ -29,14 +29,14 @@ internal sealed class QueueLatencyHealthCheck(JobQueueMonitor monitor, EfJobsHea
         foreach (var sample in snapshot.Tables)
         {
             var age = sample.OldestDueAge ?? TimeSpan.Zero;
-            data[sample.Table.Name + ".due"] = sample.Due;
-            data[sample.Table.Name + ".oldest_due_age_s"] = age.TotalSeconds;
+            data[sample.Table.DisplayName + ".due"] = sample.Due;
+            data[sample.Table.DisplayName + ".oldest_due_age_s"] = age.TotalSeconds;
             var status = age >= options.QueueLatencyUnhealthy ? context.Registration.FailureStatus
                 : age >= options.QueueLatencyDegraded ? HealthStatus.Degraded
                 : HealthStatus.Healthy;
             if (status != HealthStatus.Healthy)
             {
-                late.Add(string.Create(CultureInfo.InvariantCulture, $"{sample.Table.Name}: the oldest of {sample.Due} due job(s) has waited {age:hh\\:mm\\:ss}"));
+                late.Add(string.Create(CultureInfo.InvariantCulture, $"{sample.Table.DisplayName}: the oldest of {sample.Due} due job(s) has waited {age:hh\\:mm\\:ss}"));
                 worst = status < worst ? status : worst;
             }
         }

@@ -34,7 +34,7 @@ internal sealed class StaleJobsHealthCheck(JobQueueMonitor monitor) : IHealthChe
                 continue;
             }
 
-            data[sample.Table.Name + ".stale"] = sample.Stale;
+            data[sample.Table.DisplayName + ".stale"] = sample.Stale;
             if (sample.Stale == 0)
             {
                 continue;
@@ -43,7 +43,7 @@ internal sealed class StaleJobsHealthCheck(JobQueueMonitor monitor) : IHealthChe
             var age = sample.OldestLockAge ?? TimeSpan.Zero;
             var status = age >= 2 * timeout ? context.Registration.FailureStatus : HealthStatus.Degraded;
             worst = status < worst ? status : worst;
-            stale.Add(string.Create(CultureInfo.InvariantCulture, $"{sample.Table.Name}: {sample.Stale} running job(s) without a heartbeat for over {timeout}, the oldest locked {age:hh\\:mm\\:ss} ago"));
+            stale.Add(string.Create(CultureInfo.InvariantCulture, $"{sample.Table.DisplayName}: {sample.Stale} running job(s) without a heartbeat for over {timeout}, the oldest locked {age:hh\\:mm\\:ss} ago"));
         }
 
         return stale.Count == 0

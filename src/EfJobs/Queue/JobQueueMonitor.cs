@@ -149,7 +149,7 @@ internal sealed class JobQueueMonitor : IDisposable
                     return list;
                 },
                 cancellationToken).ConfigureAwait(false);
-            _tags = samples.ToDictionary(s => s.Table.QualifiedName, s => _tags.GetValueOrDefault(s.Table.QualifiedName) ?? EfJobsTelemetry.TableTags(s.Table.Name), StringComparer.Ordinal);
+            _tags = samples.ToDictionary(s => s.Table.QualifiedName, s => _tags.GetValueOrDefault(s.Table.QualifiedName) ?? EfJobsTelemetry.TableTags(s.Table.DisplayName), StringComparer.Ordinal);
             return new Result(takenAt, new JobQueueSnapshot(takenAt, samples), null);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)

@@ -17,7 +17,7 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
 {
     private readonly CancellationTokenSource _interrupt = new();
     private readonly ILogger _logger = runner.LoggerFor(LogCategories.Jobs);
-    private readonly JobTypeTelemetry _telemetry = EfJobsTelemetry.For(table.Name);
+    private readonly JobTypeTelemetry _telemetry = EfJobsTelemetry.For(table.DisplayName);
 
     public bool IsInterrupted => _interrupt.IsCancellationRequested;
 
