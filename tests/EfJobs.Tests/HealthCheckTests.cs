@@ -49,6 +49,29 @@ public class HealthCheckTests(TestDatabase database) : DatabaseTest(database)
     }
 
     [Fact]
+    public async Task The_runner_check_is_degraded_while_a_tables_notification_triggers_are_missing()
+    {
+        await using var host = await RunnerHost.StartAsync(Database, o => o.PollInterval = TimeSpan.FromMilliseconds(200), configureServices: s => s.AddHealthChecks().AddEfJobs());
+        await ExecuteAsync(Notifications.NotificationTriggerSql.Drop("test_jobs"));
+        try
+        {
+            await Eventually.TrueAsync(
+                async () => (await CheckAsync(host.Host, EfJobsHealthChecks.Runner)).Status == HealthStatus.Degraded,
+                TimeSpan.FromSeconds(20), "the runner check to report Degraded");
+            var degraded = await CheckAsync(host.Host, EfJobsHealthChecks.Runner);
+            Assert.Contains("notification triggers of test_jobs are missing", degraded.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ExecuteAsync(Notifications.NotificationTriggerSql.Create("test_jobs"));
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await CheckAsync(host.Host, EfJobsHealthChecks.Runner)).Status == HealthStatus.Healthy,
+            TimeSpan.FromSeconds(20), "the runner check to be Healthy once the triggers are back");
+    }
+
+    [Fact]
     public async Task The_runner_check_is_unhealthy_before_the_runner_starts_and_after_it_stops_and_healthy_where_it_does_not_run()
     {
         using var notStarted = RunnerHost.Build(Database, configureServices: s => s.AddHealthChecks().AddEfJobs());
