@@ -42,8 +42,11 @@ public sealed class BenchSettings
     /// <summary>How the bench registers its DbContext: pool (AddDbContextPool, the README's advice), factory (AddPooledDbContextFactory) or scoped (AddDbContext).</summary>
     public string ContextRegistration { get; private set; } = "pool";
 
-    /// <summary>JobOptions.PrefetchCount of the EfJobs drains (not of IHP mode, which is IHP's loop as it is).</summary>
-    public int Prefetch { get; private set; }
+    /// <summary>
+    /// JobOptions.PrefetchCount of the tuned EfJobs drain (not of IHP mode, which is IHP's loop as it is); null runs the
+    /// defaults only (automatic prefetch).
+    /// </summary>
+    public int? Prefetch { get; private set; }
 
     /// <summary>Where results.md, the chart and the raw rows go; null prints only.</summary>
     public string? OutputDirectory { get; private set; }
@@ -74,7 +77,7 @@ public sealed class BenchSettings
                 case "--sweep-jobs": sweepJobs = NextInt(); break;
                 case "--max-auto-prepare": settings.MaxAutoPrepare = NextInt(); break;
                 case "--context": settings.ContextRegistration = Next() is "pool" or "factory" or "scoped" ? args[i] : throw new ArgumentException("--context is pool, factory or scoped"); break;
-                case "--prefetch": settings.Prefetch = NextInt(); break;
+                case "--prefetch": settings.Prefetch = Next() is "auto" ? null : int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--out": settings.OutputDirectory = Next(); break;
                 case "--no-warmup": settings.Warmup = false; break;
                 case "all": settings.Scenarios.AddRange(AllScenarios); break;

@@ -28,6 +28,38 @@ public class QueueOperationsTests(TestDatabase database) : DatabaseTest(database
         Assert.Null(await db.FetchNextJobAsync<TestJob>(WorkerB));
     }
 
+    // Issue 17: a job type that is exactly its table's columns is read from the locking statement itself, one round
+    // trip per batch (IHP mode: per job); the issue 12 fetch spent a second statement per batch on every job type.
+    [Fact]
+    public async Task A_flat_job_type_is_fetched_in_one_statement()
+    {
+        await AddTestJobsAsync(3, (job, i) => job.RunAt = DateTime.UtcNow.AddSeconds(-10 + i));
+        var commands = new CommandCounter();
+        await using var db = new TestDbContext(new DbContextOptionsBuilder<TestDbContext>(TestDatabase.Options(Database.ConnectionString)).AddInterceptors(commands).Options);
+        await db.Database.OpenConnectionAsync();
+
+        var fetched = await db.FetchJobsAsync<TestJob>(WorkerA, 10);
+
+        Assert.Equal(["job 0", "job 1", "job 2"], fetched.Select(j => j.Payload));
+        Assert.All(fetched, j => Assert.Equal((JobStatus.Running, WorkerA, 1), (j.Status, j.LockedBy, j.AttemptsCount)));
+        Assert.Equal(1, commands.Count);
+    }
+
+    private sealed class CommandCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public int Count;
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task Fetch_takes_up_to_the_limit_in_due_order_and_skips_future_jobs()
     {

@@ -361,6 +361,31 @@ public class RunnerTests(TestDatabase database) : DatabaseTest(database)
         Assert.Equal(1, await ScalarAsync<int>("SELECT max(attempts_count) FROM test_jobs"));
     }
 
+    // Issue 17: the automatic prefetch (the default) gives long jobs no buffer, so with two processes and 1 s jobs
+    // neither holds a job it is not running while the other has a free slot. A fixed PrefetchCount of 8 fails this.
+    [Fact]
+    public async Task With_default_prefetch_two_processes_share_long_jobs_and_neither_hoards()
+    {
+        await using var first = await RunnerHost.StartAsync(Database, o => o.MaxConcurrency = 2);
+        await using var second = await RunnerHost.StartAsync(Database, o => o.MaxConcurrency = 2);
+        await AddTestJobsAsync(8, (j, _) => j.Payload = "sleep:1000");
+
+        var mostHeld = 0L;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                mostHeld = Math.Max(mostHeld, await ScalarAsync<long>(
+                    "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM test_jobs WHERE status = 'job_status_running' GROUP BY locked_by) AS held"));
+                return await ScalarAsync<long>("SELECT count(*) FROM test_jobs WHERE status = 'job_status_succeeded'") == 8;
+            },
+            TimeSpan.FromSeconds(120),
+            "the eight 1 s jobs to succeed");
+
+        Assert.True(mostHeld <= 2, $"one process held {mostHeld} jobs with 2 slots");
+        Assert.Equal(8, first.Probe.TotalExecutions + second.Probe.TotalExecutions);
+        Assert.True(first.Probe.TotalExecutions >= 1 && second.Probe.TotalExecutions >= 1, $"runs per process: {first.Probe.TotalExecutions} and {second.Probe.TotalExecutions}");
+    }
+
     [Fact]
     public async Task Graceful_stop_releases_prefetched_jobs_that_never_started()
     {

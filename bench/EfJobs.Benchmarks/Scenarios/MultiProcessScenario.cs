@@ -110,7 +110,7 @@ public static class MultiProcessScenario
             start.ArgumentList.Add(typeof(MultiProcessScenario).Assembly.Location);
         }
 
-        foreach (var arg in new[] { "worker", "--connection", connectionString, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--context", settings.ContextRegistration, "--prefetch", settings.Prefetch.ToString(CultureInfo.InvariantCulture) })
+        foreach (var arg in new[] { "worker", "--connection", connectionString, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--context", settings.ContextRegistration, "--prefetch", settings.Prefetch?.ToString(CultureInfo.InvariantCulture) ?? "auto" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -20,7 +20,7 @@ public static class WorkerCommand
         var connectionString = Option("--connection", "");
         var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
         var registration = Option("--context", "pool");
-        var prefetch = int.Parse(Option("--prefetch", "0"), CultureInfo.InvariantCulture);
+        var prefetch = Option("--prefetch", "auto") is "auto" ? (int?)null : int.Parse(Option("--prefetch", "auto"), CultureInfo.InvariantCulture);
 
         var recorder = new ExecutionRecorder();
         using var host = EfJobsHost.Build(connectionString, recorder, registration, o =>

@@ -54,12 +54,23 @@ public sealed class JobOptions
     /// How many jobs the runner may hold fetched, beyond those running, so that a freed slot starts its next job
     /// without waiting for a round trip to the database (graphile-worker's local queue, Que's buffer). The buffer is
     /// refilled in batches of about half its size. Buffered jobs are locked to this worker (status running, attempt
-    /// counted) and covered by its heartbeat; on shutdown they are released for another worker. Pays for many short
-    /// jobs; leave it 0 for long jobs shared by several processes, where a buffered job would wait behind a slow one
-    /// while another process sits idle.
+    /// counted) and covered by its heartbeat; on shutdown they are released for another worker.
     /// </summary>
-    /// <value>Default 0: fetch only as many jobs as there are free slots. At least 0.</value>
-    public int PrefetchCount { get; set; }
+    /// <remarks>
+    /// Left null, the runner sizes the buffer itself, per job type, from what it measures: as many jobs as its slots
+    /// finish during one fetch (<see cref="MaxConcurrency"/> x mean fetch time / mean job time, moving averages),
+    /// at most <see cref="AutomaticPrefetchLimit"/>. Many short jobs get a buffer that hides the fetch's round trip;
+    /// jobs that take longer than a fetch get none, so no process hoards jobs while another sits idle. It starts at 0
+    /// until the first jobs have finished. Set 0 for IHP's behaviour (fetch only for free slots), or a fixed size.
+    /// </remarks>
+    /// <value>Default null: sized automatically, between 0 and <see cref="AutomaticPrefetchLimit"/>. At least 0 when set.</value>
+    public int? PrefetchCount { get; set; }
+
+    /// <summary>The largest buffer an automatic <see cref="PrefetchCount"/> grows to: two fetches of <see cref="MaxFetchBatchSize"/>.</summary>
+    public int AutomaticPrefetchLimit => 2 * MaxFetchBatchSize;
+
+    /// <summary>The most jobs the buffer may hold: <see cref="PrefetchCount"/> when set, else <see cref="AutomaticPrefetchLimit"/>.</summary>
+    internal int MaxPrefetch => PrefetchCount ?? AutomaticPrefetchLimit;
 
     /// <summary>
     /// Whether successes are written in batches (one UPDATE for all jobs that finished while the previous write was in
@@ -122,7 +133,7 @@ public sealed class JobOptions
             return $"{nameof(MaxFetchBatchSize)} must be at least 1 (was {MaxFetchBatchSize}).";
         }
 
-        if (PrefetchCount < 0)
+        if (PrefetchCount is < 0)
         {
             return $"{nameof(PrefetchCount)} must be at least 0 (was {PrefetchCount}).";
         }

@@ -6,9 +6,10 @@ namespace EfJobs.Model;
 /// <summary>Where a job type lives in the database: its table and the names derived from it.</summary>
 internal sealed class JobTable
 {
-    private JobTable(Type jobType, string? schema, string name)
+    private JobTable(Type jobType, string? schema, string name, bool flat)
     {
         JobType = jobType;
+        IsFlat = flat;
         Schema = schema;
         Name = name;
         QualifiedName = PgIdentifier.Qualify(schema, name);
@@ -31,6 +32,13 @@ internal sealed class JobTable
     /// <summary>The quoted, schema-qualified name to put into SQL.</summary>
     public string QualifiedName { get; }
 
+    /// <summary>
+    /// True when the entity is exactly the table's columns: no navigations (owned types included), no complex
+    /// properties (JSON columns included), no other entity type sharing the table and no hierarchy. Such a job is read
+    /// straight from the fetch's <c>RETURNING</c>, in the one statement that locks it; any other shape needs an
+    /// ordinary EF query after the fetch, which EF cannot compose over a data-modifying statement.
+    /// </summary>
+    public bool IsFlat { get; }
 
     /// <summary>Reads the table of <paramref name="jobType"/> from the model, with an error that says what to add.</summary>
     public static JobTable For(IModel model, Type jobType, Type contextType)
@@ -55,7 +63,14 @@ internal sealed class JobTable
 
         var name = entityType.GetTableName()
             ?? throw new InvalidOperationException($"The job type {jobType.Name} is not mapped to a table.");
-        return new JobTable(jobType, entityType.GetSchema(), name);
+        var schema = entityType.GetSchema();
+        var flat = !entityType.GetNavigations().Any()
+            && !entityType.GetSkipNavigations().Any()
+            && !entityType.GetComplexProperties().Any()
+            && entityType.BaseType is null
+            && !entityType.GetDerivedTypes().Any()
+            && !model.GetEntityTypes().Any(other => other != entityType && other.GetTableName() == name && other.GetSchema() == schema);
+        return new JobTable(jobType, schema, name, flat);
     }
 
     public override string ToString() => QualifiedName;

@@ -26,7 +26,9 @@ public static class JobQueueOperations
     /// tracked.
     /// </summary>
     /// <remarks>
-    /// Two round trips per batch: the locking statement, which returns ids, and the query that reads the entities.
+    /// A job type that is exactly its table's columns (no owned types, complex or JSON properties, navigations or
+    /// shared table) is read from the locking statement's <c>RETURNING</c>: one round trip per batch. Any other takes
+    /// two: the locking statement, which returns ids, and the query that reads the entities.
     /// The first commits on its own, so when a row cannot be read the rows stay locked to the worker and
     /// <see cref="SalvageFetchedJobsAsync{TJob}"/> can take them over. A row whose attempts_count cannot be counted up
     /// (2147483647 or negative, written by another writer) is marked failed by the fetch instead of blocking it.
@@ -37,7 +39,13 @@ public static class JobQueueOperations
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var sql = JobQueueSql.Fetch(JobTables.Get<TJob>(db));
+        var table = JobTables.Get<TJob>(db);
+        if (table.IsFlat)
+        {
+            return await FetchRowsAsync<TJob>(db, table, workerId, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sql = JobQueueSql.Fetch(table);
         var ids = new List<Guid>(limit);
         var room = limit;
         while (true)
@@ -93,6 +101,43 @@ public static class JobQueueOperations
 
         jobs.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
         return jobs;
+    }
+
+    // The one-statement fetch of a flat job type (JobQueueSql.FetchRows). Rows the statement failed for their
+    // attempts_count come back unlocked and failed: they are dropped, and fetched for again while the batch was full.
+    private static async Task<IReadOnlyList<TJob>> FetchRowsAsync<TJob>(DbContext db, JobTable table, Guid workerId, int limit, CancellationToken cancellationToken)
+        where TJob : JobBase
+    {
+        var sql = JobQueueSql.FetchRows(table);
+        List<TJob>? jobs = null;
+        var room = limit;
+        while (true)
+        {
+            var asked = room;
+            var rows = await PlanCacheRetry.RunAsync(
+                ct => db.Set<TJob>()
+                    .FromSqlRaw(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", asked))
+                    .AsNoTracking()
+                    .IgnoreQueryFilters()
+                    .ToListAsync(ct),
+                cancellationToken).ConfigureAwait(false);
+            var corrupt = rows.RemoveAll(static j => j.Status != JobStatus.Running);
+            if (jobs is null)
+            {
+                jobs = rows;
+            }
+            else
+            {
+                jobs.AddRange(rows);
+            }
+
+            if (corrupt == 0 || rows.Count + corrupt < asked)
+            {
+                return jobs;
+            }
+
+            room = limit - jobs.Count;
+        }
     }
 
     /// <summary>

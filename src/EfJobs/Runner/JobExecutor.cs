@@ -33,8 +33,10 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
             job.Id, job.AttemptsCount, runner.WorkerId, job.TraceParent, job.TraceState, runner.Options.TraceMode, now - job.CreatedAt, runner.Options.TraceChildWindow);
         using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(_interrupt.Token);
 
-        // On the thread pool, so a handler that blocks before its first await cannot hold off the deadline.
-        var work = Task.Run(() => PerformAsync(job, jobToken.Token), CancellationToken.None);
+        // With a timeout, on a task of its own, so a handler that blocks before its first await cannot hold off the
+        // deadline. Without one the handler runs inline: the caller is a slot task on the thread pool already, and a
+        // hop per job is what a drain of short jobs would pay for nothing.
+        var work = options.Timeout is null ? PerformAsync(job, jobToken.Token) : Task.Run(() => PerformAsync(job, jobToken.Token), CancellationToken.None);
         try
         {
             if (options.Timeout is { } timeout)

@@ -6,9 +6,10 @@ namespace EfJobs.Runner;
 
 /// <summary>
 /// The only code that fetches and starts jobs of one type: wake, count the room, fetch, own, start. It owns the
-/// prefetch buffer and the running count; one loop changes them, and a job that ends only signals it. Fetched jobs
-/// are owned at once (heartbeat and stop cover them), started while there are free slots and kept in the buffer
-/// otherwise.
+/// prefetch buffer and the running count. Fetched jobs are owned at once (heartbeat and stop cover them), started
+/// while there are free slots and kept in the buffer otherwise. A slot whose job ends takes the next buffered job
+/// itself, on the same task, and signals the loop only when it leaves or the buffer needs a refill: a drain of short
+/// jobs costs no thread-pool hop and no wake of the loop per job.
 /// </summary>
 internal sealed class JobProducer<TJob> : ServiceLoop
     where TJob : JobBase
@@ -26,11 +27,18 @@ internal sealed class JobProducer<TJob> : ServiceLoop
     private readonly LivenessState _liveness;
     private readonly JobOptions _options;
     private readonly WakeSignal _signal = new();
+    // Taken under its own lock by the loop (enqueue, start) and by slots (take the next job); never while stopping.
     private readonly Queue<TJob> _buffer = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
-    private readonly int _refillThreshold;
     private int _runningCount;
+
+    // Moving averages (seconds) behind an automatic PrefetchCount; written racily by finishing jobs, which only
+    // costs a sample now and then. Zero job time means nothing was measured yet.
+    private double _jobSeconds;
+    private double _fetchSeconds;
     private int _wakeRequested = 1;
+    private bool _stopping;
+    private volatile bool _fetching;
     private int _emptyWakes;
     private bool _schemaMissing;
 
@@ -44,9 +52,40 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         _timer = timer;
         _liveness = liveness;
         _options = options;
+    }
 
-        // Without a buffer any free slot is worth a fetch; with one, it is refilled once about half empty, so fetches stay large.
-        _refillThreshold = options.PrefetchCount == 0 ? 1 : Math.Max(1, Math.Min(options.MaxFetchBatchSize, options.PrefetchCount) / 2);
+    /// <summary>
+    /// The buffer's size now: <see cref="JobOptions.PrefetchCount"/> when set; otherwise as many jobs as the slots
+    /// finish during one fetch (MaxConcurrency x fetch time / job time), up to <see cref="JobOptions.AutomaticPrefetchLimit"/>.
+    /// </summary>
+    public int Prefetch
+    {
+        get
+        {
+            if (_options.PrefetchCount is { } fixedSize)
+            {
+                return fixedSize;
+            }
+
+            var job = Volatile.Read(ref _jobSeconds);
+            if (job <= 0)
+            {
+                return 0;
+            }
+
+            var size = _options.MaxConcurrency * Volatile.Read(ref _fetchSeconds) / job;
+            return size >= _options.AutomaticPrefetchLimit ? _options.AutomaticPrefetchLimit : (int)size;
+        }
+    }
+
+    // Without a buffer any free slot is worth a fetch; with one, it is refilled once about half empty, so fetches stay large.
+    private int RefillThreshold(int prefetch) =>
+        prefetch == 0 ? 1 : Math.Max(1, Math.Min(_options.MaxFetchBatchSize, prefetch) / 2);
+
+    private static void Average(ref double average, double sample)
+    {
+        var current = Volatile.Read(ref average);
+        Volatile.Write(ref average, current <= 0 ? sample : current + ((sample - current) * 0.2));
     }
 
     /// <summary>Jobs may be due: fetch soon. Never blocks; a burst collapses into one fetch.</summary>
@@ -56,8 +95,17 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         _signal.Set();
     }
 
-    /// <summary>Jobs fetched and not started: read only after the loop stopped.</summary>
-    public IReadOnlyCollection<Guid> BufferedIds => [.. _buffer.Select(j => j.Id)];
+    /// <summary>Jobs fetched and not started: read only after the loop stopped (no slot takes one after that).</summary>
+    public IReadOnlyCollection<Guid> BufferedIds
+    {
+        get
+        {
+            lock (_buffer)
+            {
+                return [.. _buffer.Select(j => j.Id)];
+            }
+        }
+    }
 
     /// <summary>Completes when every started job has ended (its result written or handed back), or when <paramref name="cancellationToken"/> fires.</summary>
     public Task WhenRunningJobsEndAsync(CancellationToken cancellationToken) =>
@@ -80,6 +128,7 @@ internal sealed class JobProducer<TJob> : ServiceLoop
                 {
                     var result = await fetch.ConfigureAwait(false);
                     fetch = null;
+                    _fetching = false;
                     Own(result.Jobs);
                     if (result.Failure is { } failure)
                     {
@@ -116,9 +165,10 @@ internal sealed class JobProducer<TJob> : ServiceLoop
                     mayHaveWork = true;
                 }
 
-                var room = _options.MaxConcurrency + _options.PrefetchCount - RunningCount - _buffer.Count;
-                if (fetch is null && mayHaveWork && room >= _refillThreshold && _liveness.MayFetch)
+                var room = Room(out var threshold);
+                if (fetch is null && mayHaveWork && room >= threshold && _liveness.MayFetch)
                 {
+                    _fetching = true;
                     fetch = FetchRoomAsync(room, stop);
 
                     // Signalled once the task is complete (not from inside it), so the loop never wakes to an unfinished fetch.
@@ -131,6 +181,12 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         }
         finally
         {
+            // From here no slot takes a buffered job: the stop gives them back.
+            lock (_buffer)
+            {
+                _stopping = true;
+            }
+
             // Rows a fetch in flight at the stop locked are owned, so the stop gives them back.
             if (fetch is not null)
             {
@@ -188,6 +244,7 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             fetches[i] = _store.FetchAsync(limit, stop);
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var jobs = new List<TJob>(room);
         Exception? failure = null;
         foreach (var fetch in fetches)
@@ -202,6 +259,11 @@ internal sealed class JobProducer<TJob> : ServiceLoop
             {
                 failure ??= exception;
             }
+        }
+
+        if (failure is null && jobs.Count > 0)
+        {
+            Average(ref _fetchSeconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         return new FetchResult(asked, jobs, failure);
@@ -251,20 +313,49 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         }
     }
 
+    // Free room for a fetch, and the room worth one (see RefillThreshold).
+    private int Room(out int threshold)
+    {
+        var prefetch = Prefetch;
+        threshold = RefillThreshold(prefetch);
+        int buffered;
+        lock (_buffer)
+        {
+            buffered = _buffer.Count;
+        }
+
+        return _options.MaxConcurrency + prefetch - RunningCount - buffered;
+    }
+
     private void Own(IReadOnlyList<TJob> jobs)
     {
         foreach (var job in jobs)
         {
             _owned.Add(job);
-            _buffer.Enqueue(job);
+        }
+
+        lock (_buffer)
+        {
+            foreach (var job in jobs)
+            {
+                _buffer.Enqueue(job);
+            }
+        }
+    }
+
+    // The next buffered job for a slot, or null when there is none or the loop is stopping.
+    private TJob? TakeBuffered()
+    {
+        lock (_buffer)
+        {
+            return !_stopping && _buffer.TryDequeue(out var job) ? job : null;
         }
     }
 
     private void StartBuffered()
     {
-        while (_buffer.Count > 0 && RunningCount < _options.MaxConcurrency)
+        while (RunningCount < _options.MaxConcurrency && TakeBuffered() is { } job)
         {
-            var job = _buffer.Dequeue();
             Interlocked.Increment(ref _runningCount);
             var task = Task.Run(() => RunAsync(job), CancellationToken.None);
             _running[task] = 0;
@@ -277,11 +368,31 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         }
     }
 
-    private async Task RunAsync(TJob job)
+    // One slot: runs its job, then the buffered ones after it, until the buffer is empty or the loop stops.
+    private async Task RunAsync(TJob first)
+    {
+        for (TJob? job = first; job is not null; job = TakeBuffered())
+        {
+            await RunOneAsync(job).ConfigureAwait(false);
+
+            // The buffer is low and no fetch is on its way: wake the loop to refill it (a burst of signals is one wake).
+            if (!_fetching && Room(out var threshold) >= threshold)
+            {
+                _signal.Set();
+            }
+        }
+
+        Interlocked.Decrement(ref _runningCount);
+        _signal.Set();
+    }
+
+    private async Task RunOneAsync(TJob job)
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var outcome = await _executor.ExecuteAsync(job).ConfigureAwait(false);
+            Average(ref _jobSeconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             await _writer.WriteAsync(job, outcome).ConfigureAwait(false);
             if (outcome.StillRunning is { } handler)
             {
@@ -295,11 +406,6 @@ internal sealed class JobProducer<TJob> : ServiceLoop
         {
             // Only an abandoned write gets here (the stop's deadline passed): the job stays owned and is given back.
             Log.ResultNotRecorded(Logger, exception, _store.Table.Name, job.Id, job.AttemptsCount);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _runningCount);
-            _signal.Set();
         }
     }
 }

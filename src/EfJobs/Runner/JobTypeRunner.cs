@@ -34,7 +34,7 @@ internal sealed class JobTypeRunner<TJob> : IJobTypeRunner
         Options = options;
 
         // As many unrecorded successes as the worker may hold locked anyway: the re-runs after a kill stay bounded.
-        var maxBacklog = Math.Max(options.MaxFetchBatchSize, options.MaxConcurrency + options.PrefetchCount);
+        var maxBacklog = Math.Max(options.MaxFetchBatchSize, options.MaxConcurrency + options.MaxPrefetch);
         _executor = new JobExecutor<TJob>(services, runner, store.Table, options);
         _writer = new JobResultWriter<TJob>(store, _owned, runner, options, maxBacklog);
         _timer = new WakeTimer(Signal, runner.TimeProvider, options.PollInterval);
