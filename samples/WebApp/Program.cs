@@ -1,8 +1,15 @@
+using System.Text.Json;
 using EfJobs;
+using EfJobs.HealthChecks;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using WebApp.Data;
 using WebApp.Jobs;
 
@@ -20,7 +27,41 @@ builder.Services.AddEfJobs<AppDbContext>(jobs => jobs
         o.Backoff = BackoffStrategy.Exponential(TimeSpan.FromSeconds(1));
     }));
 
+// Health: the runner (LISTEN up, loops alive), the age of the oldest due job, stale running rows. GET /health runs all
+// three, /health/live the runner only (restart the process when it fails), /health/ready all three.
+builder.Services.AddHealthChecks().AddEfJobs(o =>
+{
+    o.QueueLatencyDegraded = TimeSpan.FromSeconds(30);
+    o.QueueLatencyUnhealthy = TimeSpan.FromMinutes(5);
+});
+
+// OpenTelemetry, off by default. OpenTelemetry__Exporter=console prints every span and metric to the console;
+// OpenTelemetry__Exporter=otlp sends them to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT (default
+// http://localhost:4317). A request that enqueues a job and the job's run then show up in one trace. Add the
+// "Npgsql" source to see each SQL statement too (the runner's own statements then show up as short traces of their
+// own, one every few seconds).
+var exporter = builder.Configuration["OpenTelemetry:Exporter"] ?? "none";
+if (exporter is "console" or "otlp")
+{
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService("efjobs-sample"))
+        .WithTracing(tracing =>
+        {
+            tracing.AddAspNetCoreInstrumentation().AddEfJobsInstrumentation();
+            _ = exporter == "console" ? tracing.AddConsoleExporter() : tracing.AddOtlpExporter();
+        })
+        .WithMetrics(metrics =>
+        {
+            metrics.AddMeter("Microsoft.AspNetCore.Hosting").AddEfJobsInstrumentation();
+            _ = exporter == "console" ? metrics.AddConsoleExporter() : metrics.AddOtlpExporter();
+        });
+}
+
 var app = builder.Build();
+
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealth });
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(EfJobsHealthChecks.LiveTag), ResponseWriter = WriteHealth });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(EfJobsHealthChecks.ReadyTag), ResponseWriter = WriteHealth });
 
 // The user and their welcome mail job are saved in one transaction: both commit or neither does.
 app.MapPost("/signup", async (SignupRequest request, AppDbContext db) =>
@@ -74,6 +115,7 @@ app.MapGet("/", (IServer server) =>
           curl -X POST {{address}}/signup -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada"}'
           curl -X POST '{{address}}/demo?count=20&failFirstAttempts=1'
           curl {{address}}/jobs
+          curl {{address}}/health
         """);
 });
 
@@ -89,6 +131,22 @@ static Task<List<object>> Recent<TJob>(IQueryable<TJob> jobs)
     jobs.OrderByDescending(j => j.UpdatedAt).Take(20)
         .Select(j => (object)new { j.Id, Status = j.Status.ToString(), j.AttemptsCount, j.RunAt, j.UpdatedAt, j.LastError })
         .ToListAsync();
+
+// The status of each check with its description and data, as JSON (the default writer prints only the overall status).
+static Task WriteHealth(HttpContext context, HealthReport report)
+{
+    context.Response.ContentType = "application/json";
+    return context.Response.WriteAsync(JsonSerializer.Serialize(new
+    {
+        status = report.Status.ToString(),
+        checks = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString(),
+            description = e.Value.Description,
+            data = e.Value.Data,
+        }),
+    }));
+}
 
 /// <summary>The body of POST /signup.</summary>
 internal sealed record SignupRequest(string Email, string Name);

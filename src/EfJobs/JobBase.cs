@@ -55,4 +55,19 @@ public abstract class JobBase
 
     /// <summary>When the job's row last changed state (<c>updated_at timestamptz</c>), UTC, from the database clock.</summary>
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the activity that enqueued the job (<c>trace_parent text</c>, e.g.
+    /// <c>00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01</c>), written by SaveChanges when an activity is
+    /// current; the attempt's activity is its child or links to it (<see cref="EfJobsOptions.TraceMode"/>). Mapped only
+    /// for job types that store it (<c>modelBuilder.Entity&lt;TJob&gt;().StoreTraceContext()</c>, whose migration adds
+    /// the column); otherwise not mapped, always null, and the table keeps IHP's columns.
+    /// </summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>
+    /// The W3C <c>tracestate</c> of the activity that enqueued the job (<c>trace_state text</c>), null when it had none.
+    /// Mapped only with <see cref="TraceParent"/>.
+    /// </summary>
+    public string? TraceState { get; set; }
 }

@@ -161,6 +161,8 @@ public class ReliabilityContext(DbContextOptions<ReliabilityContext> options) : 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        // reliability_jobs stores the enqueuing trace context (the trace scenario reads it in the worker process).
+        modelBuilder.Entity<ReliabilityJob>().StoreTraceContext();
         modelBuilder.Entity<QuotedJob>().ToTable(QuotedTable);
         modelBuilder.Entity<LongJob>().ToTable(LongTable);
         modelBuilder.Entity<BillingInvoiceJob>().ToTable("invoice_jobs", "billing");

@@ -6,12 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OpenTelemetry.Trace;
 
 // A worker host the reliability tests start, kill and restart. Settings come from environment variables:
 //   REL_CONNECTION (required), REL_JOBS (reliability | all), REL_MAX_CONCURRENCY, REL_MAX_FETCH_BATCH, REL_MAX_ATTEMPTS, REL_STALE_MS,
 //   REL_HEARTBEAT_MS, REL_POLL_MS, REL_TIMEOUT_MS, REL_BACKOFF_MS, REL_SHUTDOWN_MS, REL_REPAIR_TRIGGERS, REL_LOG_LEVEL,
 //   REL_BATCH_COMPLETIONS (true | false, for reliability_jobs only: the other two types keep the default, batched),
 //   REL_RECURRING (true: also the every-second recurring job "every-second" of recurring_probe_jobs, and its handler).
+//   REL_TRACE (stdout: every EfJobs span, exported by OpenTelemetry's in-memory exporter, printed as a SPAN line).
 // REL_STALE_MS and REL_HEARTBEAT_MS unset leave the library's defaults (StaleJobTimeout 10 min): a slow but live worker
 // must keep its jobs, and a dead one is found through its lost liveness lock, not a short stale timeout.
 var connection = Environment.GetEnvironmentVariable("REL_CONNECTION")
@@ -69,6 +71,12 @@ builder.Services.AddEfJobs<ReliabilityContext>(jobs =>
 
     jobs.Configure(o => o.RepairTriggers = Environment.GetEnvironmentVariable("REL_REPAIR_TRIGGERS") == "true");
 });
+
+// The trace scenario reads this process's spans from its stdout: OpenTelemetry's SDK with the in-memory exporter, whose
+// collection prints each exported span as one line.
+using var tracing = Environment.GetEnvironmentVariable("REL_TRACE") == "stdout"
+    ? OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddEfJobsInstrumentation().AddInMemoryExporter(new SpanPrinter()).Build()
+    : null;
 
 using var host = builder.Build();
 var workerId = host.Services.GetRequiredService<JobRunner>().WorkerId;

@@ -1,6 +1,10 @@
 using EfJobs;
+using EfJobs.HealthChecks;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using WebApp.Data;
 using WebApp.Jobs;
 
@@ -61,5 +65,22 @@ internal static class ReadmeSnippets
         await recurring.ResumeAsync("nightly-demo");
         var jobId = await recurring.RunNowAsync("nightly-demo");
         Console.WriteLine($"enqueued {jobId}");
+    }
+
+    /// <summary>README, Observability: OpenTelemetry and health checks in a web app.</summary>
+    public static WebApplication ObservedWebApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddDbContextPool<AppDbContext>(options =>
+            AppDbContextOptions.Configure(options, AppDbContextOptions.ConnectionString(builder.Configuration)));
+        builder.Services.AddEfJobs<AppDbContext>(jobs => jobs.AddJob<WelcomeMailJob, WelcomeMailJobHandler>());
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(t => t.AddAspNetCoreInstrumentation().AddEfJobsInstrumentation().AddOtlpExporter())
+            .WithMetrics(m => m.AddEfJobsInstrumentation().AddOtlpExporter());
+        builder.Services.AddHealthChecks().AddEfJobs(o => o.QueueLatencyUnhealthy = TimeSpan.FromMinutes(10));
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new() { Predicate = c => c.Tags.Contains(EfJobsHealthChecks.LiveTag) });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(EfJobsHealthChecks.ReadyTag) });
+        return app;
     }
 }

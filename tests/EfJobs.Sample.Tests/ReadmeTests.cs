@@ -49,6 +49,15 @@ public partial class ReadmeTests
     }
 
     [Fact]
+    public async Task Observed_web_app_from_the_README_has_EfJobs_health_checks_tagged_for_live_and_ready_probes()
+    {
+        await using var app = ReadmeSnippets.ObservedWebApp([]);
+        var registrations = app.Services.GetRequiredService<IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>().Value.Registrations;
+        Assert.Equal(["efjobs-runner"], registrations.Where(r => r.Tags.Contains("live")).Select(r => r.Name));
+        Assert.Equal(["efjobs-queue-latency", "efjobs-runner", "efjobs-stale-jobs"], registrations.Where(r => r.Tags.Contains("ready")).Select(r => r.Name).Order());
+    }
+
+    [Fact]
     public void README_sample_and_bench_recommend_the_same_DbContext_registration()
     {
         var root = RepositoryRoot.Find();

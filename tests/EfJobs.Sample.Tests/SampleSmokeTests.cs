@@ -28,6 +28,18 @@ public sealed class SampleSmokeTests(ITestOutputHelper output) : IAsyncLifetime
         _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = _database }.ConnectionString;
     }
 
+    private static async Task<JsonElement> WaitForHealthyAsync(HttpClient http)
+    {
+        JsonElement health = default;
+        await WaitUntilAsync(async () =>
+        {
+            var response = await http.GetAsync("/health");
+            health = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return response.IsSuccessStatusCode && health.GetProperty("status").GetString() == "Healthy";
+        }, "GET /health to answer Healthy");
+        return health;
+    }
+
     [Fact]
     public async Task Signup_commits_the_user_and_its_welcome_job_and_the_job_writes_the_mail()
     {
@@ -43,9 +55,13 @@ public sealed class SampleSmokeTests(ITestOutputHelper output) : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await WaitUntilAsync(async () => (await TryGetAsync(http, "/")) is not null, "the sample to listen");
         var page = await http.GetStringAsync("/");
-        // The page names the address the sample listens on (not a fixed 5080) in each of its three curl lines.
-        Assert.Equal(3, page.Split('\n').Count(line => line.Contains("curl ", StringComparison.Ordinal)));
-        Assert.Equal(3, page.Split($"http://127.0.0.1:{port}/").Length - 1);
+        // The page names the address the sample listens on (not a fixed 5080) in each of its four curl lines.
+        Assert.Equal(4, page.Split('\n').Count(line => line.Contains("curl ", StringComparison.Ordinal)));
+        Assert.Equal(4, page.Split($"http://127.0.0.1:{port}/").Length - 1);
+
+        // GET /health runs EfJobs' three checks: the runner listens, no job waits, no row is stale.
+        var health = await WaitForHealthyAsync(http);
+        Assert.Equal(["efjobs-queue-latency", "efjobs-runner", "efjobs-stale-jobs"], health.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
 
         var response = await http.PostAsJsonAsync("/signup", new { email = "ada@example.com", name = "Ada" });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);

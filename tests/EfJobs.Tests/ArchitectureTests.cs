@@ -17,11 +17,12 @@ public partial class ArchitectureTests
         ["(root)"] = ["Configuration"],
         ["Configuration"] = ["(root)"],
         ["Diagnostics"] = ["(root)", "Configuration"],
-        ["Model"] = ["(root)", "Configuration"],
+        ["Model"] = ["(root)", "Configuration", "Diagnostics"],
         ["Notifications"] = ["(root)", "Configuration", "Diagnostics", "Model"],
         ["Queue"] = ["(root)", "Configuration", "Diagnostics", "Model", "Notifications"],
         ["Runner"] = ["(root)", "Configuration", "Diagnostics", "Model", "Notifications", "Queue"],
-        ["DependencyInjection"] = ["(root)", "Configuration", "Diagnostics", "Model", "Notifications", "Queue", "Runner"],
+        ["HealthChecks"] = ["(root)", "Configuration", "Diagnostics", "Model", "Notifications", "Queue", "Runner"],
+        ["DependencyInjection"] = ["(root)", "Configuration", "Diagnostics", "Model", "Notifications", "Queue", "Runner", "HealthChecks"],
     };
 
     public static TheoryData<string> Folders => [.. MayUse.Keys];

@@ -117,4 +117,24 @@ public class OptionsValidationTests(TestDatabase database) : DatabaseTest(databa
         var named = warning.Message.Split("will wait: ")[1].Split(". Register")[0].Split(", ").Order(StringComparer.Ordinal);
         Assert.Equal([nameof(LongNameJob), nameof(OtherJob), nameof(QuotedNameJob)], named);
     }
+
+    [Theory]
+    [InlineData("QueueSampleInterval")]
+    [InlineData("TraceChildWindow")]
+    [InlineData("TraceMode")]
+    public async Task An_invalid_observability_option_stops_the_host_at_start_naming_it(string option)
+    {
+        using var host = RunnerHost.Build(Database, configureRunner: o =>
+        {
+            switch (option)
+            {
+                case "QueueSampleInterval": o.QueueSampleInterval = TimeSpan.Zero; break;
+                case "TraceChildWindow": o.TraceChildWindow = TimeSpan.FromSeconds(-1); break;
+                default: o.TraceMode = (JobTraceMode)42; break;
+            }
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains($"EfJobsOptions.{option}", error.Message, StringComparison.Ordinal);
+    }
 }

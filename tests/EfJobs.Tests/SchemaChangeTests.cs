@@ -132,7 +132,7 @@ public class SchemaChangeTests(TestDatabase database) : DatabaseTest(database)
             catch (TimeoutException exception)
             {
                 var row = await ScalarOnAsync<string>(fresh, $"SELECT status::text || ' attempts ' || attempts_count || ' locked_by ' || coalesce(locked_by::text, '-') FROM test_jobs WHERE id = '{id}'");
-                throw new TimeoutException($"{exception.Message} Row: {row}. Log:\n" + string.Join("\n", logs.Entries.Where(e => e.Category == "EfJobs").Select(e => $"{e.Level} {e.EventId} {e.Message}")), exception);
+                throw new TimeoutException($"{exception.Message} Row: {row}. Log:\n" + string.Join("\n", logs.Entries.Where(e => e.Category.StartsWith("EfJobs", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.EventId} {e.Message}")), exception);
             }
             finally
             {

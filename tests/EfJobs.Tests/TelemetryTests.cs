@@ -24,7 +24,7 @@ public class TelemetryTests(TestDatabase database) : DatabaseTest(database)
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == EfJobsTelemetry.Name && instrument.Name == "efjobs.job.duration")
+                if (instrument.Meter.Name == EfJobsTelemetry.Name && instrument.Name == "messaging.process.duration")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -34,7 +34,7 @@ public class TelemetryTests(TestDatabase database) : DatabaseTest(database)
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "efjobs.outcome")
+                if (tag.Key == "efjobs.job.outcome")
                 {
                     outcomes.Enqueue((string)tag.Value!);
                 }
@@ -51,13 +51,13 @@ public class TelemetryTests(TestDatabase database) : DatabaseTest(database)
 
         // An attempt's activity stops after its result is written, so the rows can be final a moment before it does.
         await Eventually.TrueAsync(
-            () => Task.FromResult(activities.Count(a => a.OperationName == "efjobs.perform test_jobs") >= 2),
+            () => Task.FromResult(activities.Count(a => a.OperationName == "process test_jobs") >= 2),
             TimeSpan.FromSeconds(20), "both activities to stop");
 
-        var performed = activities.Where(a => a.OperationName == "efjobs.perform test_jobs").ToList();
-        Assert.Equal("succeeded", performed.Single(a => (Guid)a.GetTagItem("efjobs.job.id")! == ok.Id).GetTagItem("efjobs.outcome"));
-        var failed = performed.Single(a => (Guid)a.GetTagItem("efjobs.job.id")! == failing.Id);
-        Assert.Equal(("failed", ActivityStatusCode.Error), (failed.GetTagItem("efjobs.outcome"), failed.Status));
+        var performed = activities.Where(a => a.OperationName == "process test_jobs").ToList();
+        Assert.Equal("succeeded", performed.Single(a => (string)a.GetTagItem("messaging.message.id")! == ok.Id.ToString()).GetTagItem("efjobs.job.outcome"));
+        var failed = performed.Single(a => (string)a.GetTagItem("messaging.message.id")! == failing.Id.ToString());
+        Assert.Equal(("failed", ActivityStatusCode.Error), (failed.GetTagItem("efjobs.job.outcome"), failed.Status));
         Assert.Contains("succeeded", outcomes);
         Assert.Contains("failed", outcomes);
     }

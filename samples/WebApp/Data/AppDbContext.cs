@@ -18,5 +18,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(op
         modelBuilder.Entity<User>().HasIndex(u => u.Email).IsUnique();
         modelBuilder.Entity<User>().Property(u => u.CreatedAt).HasDefaultValueSql("now()");
         modelBuilder.Entity<SentMail>().Property(m => m.SentAt).HasDefaultValueSql("now()");
+
+        // The request that enqueues a job is the parent of (or linked from) the job's run in a trace: the enqueuing
+        // trace context is stored in two nullable columns, trace_parent and trace_state, that a migration adds.
+        modelBuilder.Entity<WelcomeMailJob>().StoreTraceContext();
+        modelBuilder.Entity<DemoJob>().StoreTraceContext();
     }
 }

@@ -59,4 +59,25 @@ public sealed class EfJobsOptions
 
         return null;
     }
+
+    /// <summary>
+    /// How old the queue sample may be before it is taken again: one query per job type, whose result the queue gauges
+    /// (<c>efjobs.queue.depth</c>, <c>efjobs.queue.oldest_due_age</c>, <c>efjobs.queue.stale_jobs</c>) and the queue
+    /// health checks share. It is taken only when something reads it, so a process without metrics or health checks
+    /// never runs it, and it is never run more than once per job type per interval however many scrapes and probes
+    /// come.
+    /// </summary>
+    /// <value>Default 15 seconds. Positive, at most 1 hour.</value>
+    public TimeSpan QueueSampleInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How an attempt's activity relates to the trace that enqueued its job.</summary>
+    /// <value>Default <see cref="JobTraceMode.Auto"/>: child on a first attempt soon after enqueue, else a link.</value>
+    public JobTraceMode TraceMode { get; set; } = JobTraceMode.Auto;
+
+    /// <summary>
+    /// With <see cref="JobTraceMode.Auto"/>, how soon after the job's creation (created_at, database clock) its first
+    /// attempt must start to become a child of the enqueuing span rather than a new trace linked to it.
+    /// </summary>
+    /// <value>Default 1 minute. Zero or positive.</value>
+    public TimeSpan TraceChildWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -25,6 +25,21 @@ internal sealed class EfJobsOptionsValidator(IServiceProvider services, Type con
             return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{problem}");
         }
 
+        if (options.QueueSampleInterval <= TimeSpan.Zero || options.QueueSampleInterval > TimeSpan.FromHours(1))
+        {
+            return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{nameof(EfJobsOptions.QueueSampleInterval)} must be positive and at most 1 hour (was {options.QueueSampleInterval}).");
+        }
+
+        if (options.TraceChildWindow < TimeSpan.Zero)
+        {
+            return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{nameof(EfJobsOptions.TraceChildWindow)} must be zero or positive (was {options.TraceChildWindow}).");
+        }
+
+        if (!Enum.IsDefined(options.TraceMode))
+        {
+            return ValidateOptionsResult.Fail($"EfJobs: EfJobsOptions.{nameof(EfJobsOptions.TraceMode)} must be one of {string.Join(", ", Enum.GetNames<JobTraceMode>())} (was {(int)options.TraceMode}).");
+        }
+
         if (registrations.Count == 0)
         {
             return ValidateOptionsResult.Fail("EfJobs: AddEfJobs has no job types: add them with jobs.AddJob<TJob, THandler>().");

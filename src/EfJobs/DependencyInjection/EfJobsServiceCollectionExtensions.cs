@@ -2,7 +2,10 @@ using EfJobs;
 using EfJobs.DependencyInjection;
 using EfJobs.Queue;
 using EfJobs.Runner;
+using System.Diagnostics.Metrics;
+using EfJobs.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +53,18 @@ public static class EfJobsServiceCollectionExtensions
             sp.GetRequiredService<IJobDatabase>(),
             sp.GetServices<RecurringSchedule>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("EfJobs")));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(LogCategories.Runner)));
+        services.AddSingleton(sp =>
+        {
+            var jobOptions = sp.GetRequiredService<IOptionsMonitor<JobOptions>>();
+            return new JobQueueMonitor(
+                sp.GetRequiredService<IJobDatabase>(),
+                [.. registrations.Select(r => (r.JobType, jobOptions.Get(r.OptionsName).StaleJobTimeout))],
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<EfJobsOptions>>().Value.QueueSampleInterval,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategories.Monitor),
+                sp.GetService<IMeterFactory>());
+        });
         services.AddHostedService<JobRunnerHostedService>();
         return services;
     }

@@ -1,4 +1,5 @@
 using EfJobs;
+using EfJobs.Diagnostics;
 using EfJobs.Model;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
@@ -12,7 +13,8 @@ public static class EfJobsNpgsqlDbContextOptionsBuilderExtensions
     /// Maps every entity that inherits <see cref="EfJobs.JobBase"/> to IHP's job table layout and maps
     /// <see cref="EfJobs.JobStatus"/> to the PostgreSQL enum <c>job_status</c>. It also checks
     /// <see cref="EfJobs.JobBase.RunAt"/> before SaveChanges: a local time is converted to UTC, an unspecified one is
-    /// refused with a message that names the property.
+    /// refused with a message that names the property. A job added while an <c>Activity</c> is current gets an
+    /// <c>efjobs.enqueue</c> event on it and, when its type stores it (<c>StoreTraceContext()</c>), its trace context.
     /// </summary>
     /// <example><c>options.UseNpgsql(connectionString, npgsql => npgsql.UseEfJobs());</c></example>
     /// <remarks>
@@ -29,7 +31,8 @@ public static class EfJobsNpgsqlDbContextOptionsBuilderExtensions
         if (optionsBuilder.Options.FindExtension<EfJobsOptionsExtension>() is null)
         {
             // Once per options: RunAt's DateTimeKind is checked (and Local converted) before every SaveChanges.
-            optionsBuilder.AddInterceptors(JobRunAtInterceptor.Instance);
+            // A job added while an activity is current carries its trace context (where its type stores it).
+            optionsBuilder.AddInterceptors(JobRunAtInterceptor.Instance, JobTraceContextInterceptor.Instance);
         }
 
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(

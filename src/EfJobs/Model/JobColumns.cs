@@ -12,4 +12,6 @@ internal static class JobColumns
     public const string RunAt = "run_at";
     public const string CreatedAt = "created_at";
     public const string UpdatedAt = "updated_at";
+    public const string TraceParent = "trace_parent";
+    public const string TraceState = "trace_state";
 }

@@ -11,4 +11,7 @@ internal static class JobModelAnnotations
 
     /// <summary>On a job's entity type: the table gets IHP's notification triggers (read by EfJobs.Migrations).</summary>
     public const string NotificationTriggers = "EfJobs:NotificationTriggers";
+
+    /// <summary>On a job's entity type: trace_parent and trace_state are mapped (<c>StoreTraceContext()</c>).</summary>
+    public const string TraceContext = "EfJobs:TraceContext";
 }

@@ -61,6 +61,18 @@ internal sealed class JobModelConvention : IModelFinalizingConvention
         Column(builder, nameof(JobBase.CreatedAt), JobColumns.CreatedAt, "timestamp with time zone", "now()");
         Column(builder, nameof(JobBase.UpdatedAt), JobColumns.UpdatedAt, "timestamp with time zone", "now()");
 
+        // Trace context columns only where the type opted in: an IHP-created table, without them, keeps working.
+        if (builder.Metadata.FindAnnotation(JobModelAnnotations.TraceContext)?.Value is true)
+        {
+            Column(builder, nameof(JobBase.TraceParent), JobColumns.TraceParent, "text", null);
+            Column(builder, nameof(JobBase.TraceState), JobColumns.TraceState, "text", null);
+        }
+        else
+        {
+            builder.Ignore(nameof(JobBase.TraceParent));
+            builder.Ignore(nameof(JobBase.TraceState));
+        }
+
         // Index names are per schema and must fit 63 bytes: the same naming rule as the triggers and the channel.
         var tableName = builder.Metadata.GetTableName() ?? table;
         var schema = builder.Metadata.GetSchema();

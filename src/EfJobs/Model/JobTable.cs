@@ -13,6 +13,7 @@ internal sealed class JobTable
         Schema = schema;
         Name = name;
         QualifiedName = PgIdentifier.Qualify(schema, name);
+        DisplayName = schema is null or "public" ? name : schema + "." + name;
     }
 
     public Type JobType { get; }
@@ -21,6 +22,12 @@ internal sealed class JobTable
 
     /// <summary>The table's name, unquoted.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The name in telemetry and health reports (<c>messaging.destination.name</c>): the table's name, with its schema
+    /// when that is not <c>public</c> (<c>billing.invoice_jobs</c>), so two tables of one name stay apart. Unquoted.
+    /// </summary>
+    public string DisplayName { get; }
 
     /// <summary>The quoted, schema-qualified name to put into SQL.</summary>
     public string QualifiedName { get; }

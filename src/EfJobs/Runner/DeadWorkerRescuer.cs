@@ -30,7 +30,7 @@ internal sealed class DeadWorkerRescuer(IReadOnlyList<(JobTable Table, int MaxAt
 
     private readonly string _findSql = JobQueueSql.DeadWorkers([.. tables.Select(t => t.Table)]);
     private readonly string _rescueSql = JobQueueSql.RescueDeadWorkers([.. tables.Select(t => t.Table)]);
-    private readonly ILogger _logger = runner.Logger;
+    private readonly ILogger _logger = runner.LoggerFor(LogCategories.Listener);
     private HashSet<Guid> _suspects = [];
     private int _failures;
 

@@ -16,7 +16,8 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
     where TJob : JobBase
 {
     private readonly CancellationTokenSource _interrupt = new();
-    private readonly ILogger _logger = runner.Logger;
+    private readonly ILogger _logger = runner.LoggerFor(LogCategories.Jobs);
+    private readonly JobTypeTelemetry _telemetry = EfJobsTelemetry.For(table.DisplayName);
 
     public bool IsInterrupted => _interrupt.IsCancellationRequested;
 
@@ -26,7 +27,10 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
     {
         var started = Stopwatch.GetTimestamp();
         Log.JobStarted(_logger, table.Name, job.Id, job.AttemptsCount, runner.WorkerId);
-        using var activity = EfJobsTelemetry.StartPerform(table.Name, job.Id, job.AttemptsCount, runner.WorkerId);
+        var now = runner.TimeProvider.GetUtcNow().UtcDateTime;
+        _telemetry.RecordPickupDelay(now - (job.RunAt > job.CreatedAt ? job.RunAt : job.CreatedAt));
+        using var activity = _telemetry.StartAttempt(
+            job.Id, job.AttemptsCount, runner.WorkerId, job.TraceParent, job.TraceState, runner.Options.TraceMode, now - job.CreatedAt, runner.Options.TraceChildWindow);
         using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(_interrupt.Token);
 
         // With a timeout, on a task of its own, so a handler that blocks before its first await cannot hold off the
@@ -48,7 +52,7 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
         {
             await jobToken.CancelAsync().ConfigureAwait(false);
             var duration = Stopwatch.GetElapsedTime(started);
-            EfJobsTelemetry.RecordAttempt(activity, table.Name, "timed_out", duration);
+            _telemetry.RecordAttempt(activity, JobOutcomes.TimedOut, duration);
             Log.JobTimedOut(_logger, table.Name, job.Id, job.AttemptsCount, options.Timeout!.Value, Outcome(job));
             return new JobOutcome(JobOutcomeKind.TimedOut, duration, JobErrorText.TimeoutReached, work);
         }
@@ -56,7 +60,7 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
         {
             // The stop's deadline cancelled the token: whatever the handler threw then, the attempt is given back.
             var duration = Stopwatch.GetElapsedTime(started);
-            EfJobsTelemetry.RecordAttempt(activity, table.Name, "interrupted", duration);
+            _telemetry.RecordAttempt(activity, JobOutcomes.Interrupted, duration);
             return new JobOutcome(JobOutcomeKind.Interrupted, duration);
         }
         catch (Exception exception)
@@ -64,13 +68,13 @@ internal sealed class JobExecutor<TJob>(IServiceProvider services, JobRunnerCont
             var duration = Stopwatch.GetElapsedTime(started);
             var error = JobErrorText.Describe(exception, out var printable);
             var loggable = printable ? exception : new UnprintableException(exception.GetType(), error);
-            EfJobsTelemetry.RecordAttempt(activity, table.Name, "failed", duration, loggable);
+            _telemetry.RecordAttempt(activity, JobOutcomes.Failed, duration, loggable);
             Log.JobFailed(_logger, loggable, table.Name, job.Id, job.AttemptsCount, duration.TotalMilliseconds, Outcome(job));
             return new JobOutcome(JobOutcomeKind.Failed, duration, JobErrorText.Bound(error));
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        EfJobsTelemetry.RecordAttempt(activity, table.Name, "succeeded", elapsed);
+        _telemetry.RecordAttempt(activity, JobOutcomes.Succeeded, elapsed);
         Log.JobSucceeded(_logger, table.Name, job.Id, job.AttemptsCount, elapsed.TotalMilliseconds);
         return new JobOutcome(JobOutcomeKind.Succeeded, elapsed);
     }

@@ -9,7 +9,7 @@ namespace EfJobs.Runner;
 /// write; a job whose result was written is no longer owned and no longer kept alive.
 /// </summary>
 internal sealed class JobHeartbeat<TJob>(IJobStore<TJob> store, OwnedJobs<TJob> owned, JobRunnerContext runner, JobOptions options)
-    : ServiceLoop("heartbeat " + store.Table.Name, runner.Logger, runner.TimeProvider)
+    : ServiceLoop("heartbeat " + store.Table.Name, runner.LoggerFor(LogCategories.Heartbeat), runner.TimeProvider)
     where TJob : JobBase
 {
     protected override async Task ExecuteAsync(CancellationToken stop)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EfJobs.Diagnostics;
 using EfJobs.Queue;
 
@@ -10,14 +11,17 @@ namespace EfJobs.Runner;
 /// those two statements per interval.
 /// </summary>
 internal sealed class JobPoller<TJob>(IJobStore<TJob> store, WakeTimer timer, Action wake, JobRunnerContext runner, JobOptions options)
-    : ServiceLoop("poller " + store.Table.Name, runner.Logger, runner.TimeProvider)
+    : ServiceLoop("poller " + store.Table.Name, runner.LoggerFor(LogCategories.Poller), runner.TimeProvider)
     where TJob : JobBase
 {
     /// <summary>The most jitter added to each poll, so processes started together do not poll together.</summary>
     public static readonly TimeSpan MaxJitter = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan DueNow = TimeSpan.FromMilliseconds(25);
-    private bool? _triggersHealthy;
+    private volatile StrongBox<bool>? _triggersHealthy;
+
+    /// <summary>What the last poll found: whether the notification triggers are installed; null before the first poll.</summary>
+    public bool? TriggersHealthy => _triggersHealthy?.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -51,16 +55,16 @@ internal sealed class JobPoller<TJob>(IJobStore<TJob> store, WakeTimer timer, Ac
         {
             Log.TriggersRepaired(Logger, store.Table.Name);
         }
-        else if (!poll.TriggersHealthy && _triggersHealthy != false)
+        else if (!poll.TriggersHealthy && TriggersHealthy != false)
         {
             Log.TriggersMissing(Logger, store.Table.Name, options.PollInterval);
         }
-        else if (poll.TriggersHealthy && _triggersHealthy == false)
+        else if (poll.TriggersHealthy && TriggersHealthy == false)
         {
             Log.TriggersHealthy(Logger, store.Table.Name);
         }
 
-        _triggersHealthy = poll.TriggersHealthy;
+        _triggersHealthy = new StrongBox<bool>(poll.TriggersHealthy);
         if (poll.NextDue is { } due && due <= DueNow)
         {
             wake();

@@ -27,16 +27,20 @@ public sealed class JobRunner
     private Task? _listener;
     private RecurringScheduler? _scheduler;
     private JobPruner? _pruner;
+    private volatile bool _running;
+    private volatile bool _listenerConnected;
 
     internal JobRunner(IServiceProvider services, IReadOnlyList<JobRegistration> registrations)
     {
         _services = services;
         _database = services.GetRequiredService<IJobDatabase>();
         _registrations = registrations;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
         _context = new JobRunnerContext(
             services.GetRequiredService<IOptions<EfJobsOptions>>().Value,
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("EfJobs"));
+            loggers.CreateLogger(LogCategories.Runner),
+            loggers);
         _liveness = new LivenessState(WorkerLiveness.LockKey(WorkerId) is not null);
         _typeRunners = new Lazy<IReadOnlyList<IJobTypeRunner>>(Build);
     }
@@ -115,6 +119,7 @@ public sealed class JobRunner
             lockKey is { } key ? WorkerLiveness.AcquireSql(key) : null,
             connected =>
             {
+                _listenerConnected = connected;
                 _liveness.Set(connected);
                 if (connected)
                 {
@@ -126,7 +131,7 @@ public sealed class JobRunner
                 }
             },
             RetryPolicy.Reconnect.Delay,
-            _context.Logger,
+            _context.LoggerFor(LogCategories.Listener),
             _context.TimeProvider,
             deadWorkerRescuer is null ? null : deadWorkerRescuer.CheckAsync);
         _listener = Task.Run(() => listener.RunAsync(_stopListening.Token), CancellationToken.None);
@@ -138,6 +143,7 @@ public sealed class JobRunner
         var retained = runners.Where(r => r.Options.SucceededRetention is not null || r.Options.FailedRetention is not null || r.Options.TimedOutRetention is not null).ToList();
         _pruner = retained.Count == 0 ? null : new JobPruner(_database, [.. retained.Select(r => (r.Table, r.Options))], _context);
         _pruner?.Start();
+        _running = true;
         return Task.CompletedTask;
     }
 
@@ -150,6 +156,7 @@ public sealed class JobRunner
 
         // No new recurring jobs and no deletes once the stop has begun; each ends its current statement.
         await Task.WhenAll(_scheduler?.StopAsync() ?? Task.CompletedTask, _pruner?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
+        _running = false;
         await Task.WhenAll(_typeRunners.Value.Select(r => r.StopAsync(shutdownTimeout))).ConfigureAwait(false);
 
         // The liveness lock goes last: until every job is given back, this worker's rows must not look dead.
@@ -160,6 +167,28 @@ public sealed class JobRunner
         }
 
         Log.RunnerStopped(_context.Logger, WorkerId);
+    }
+
+    /// <summary>What the runner health check reports: running, listener connected, loops alive, triggers found.</summary>
+    internal JobRunnerState State()
+    {
+        if (!_running || !_typeRunners.IsValueCreated)
+        {
+            return new JobRunnerState(false, false, [], []);
+        }
+
+        var runners = _typeRunners.Value;
+        List<string> stopped = [.. runners.SelectMany(r => r.StoppedLoops())];
+        if (_listener is { IsCompleted: true })
+        {
+            stopped.Insert(0, "listener");
+        }
+
+        return new JobRunnerState(
+            true,
+            _listenerConnected,
+            stopped,
+            [.. runners.Where(r => r.TriggersHealthy == false).Select(r => r.Table.Name)]);
     }
 
     private List<IJobTypeRunner> Build()

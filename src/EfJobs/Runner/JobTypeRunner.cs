@@ -50,6 +50,14 @@ internal sealed class JobTypeRunner<TJob> : IJobTypeRunner
 
     public void Signal() => _producer.Signal();
 
+    public bool? TriggersHealthy => _poller.TriggersHealthy;
+
+    public IEnumerable<string> StoppedLoops()
+    {
+        ServiceLoop?[] loops = [_producer, _poller, _heartbeat, _rescuer];
+        return loops.Where(l => l is { IsRunning: false }).Select(l => l!.Name);
+    }
+
     public void Start()
     {
         _writer.Start();

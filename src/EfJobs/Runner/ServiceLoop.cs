@@ -13,7 +13,8 @@ internal abstract class ServiceLoop(string name, ILogger logger, TimeProvider ti
     private readonly CancellationTokenSource _stop = new();
     private Task? _task;
 
-    protected string Name { get; } = name;
+    /// <summary>The loop's name in log lines and health reports ("heartbeat send_mail_jobs").</summary>
+    public string Name { get; } = name;
 
     protected ILogger Logger { get; } = logger;
 

@@ -10,7 +10,7 @@ namespace EfJobs.Runner;
 /// workers are found within seconds by <see cref="DeadWorkerRescuer"/>.
 /// </summary>
 internal sealed class StaleJobRescuer<TJob>(IJobStore<TJob> store, Action wake, JobRunnerContext runner, TimeSpan staleJobTimeout)
-    : ServiceLoop("stale-job rescuer " + store.Table.Name, runner.Logger, runner.TimeProvider)
+    : ServiceLoop("stale-job rescuer " + store.Table.Name, runner.LoggerFor(LogCategories.Rescuer), runner.TimeProvider)
     where TJob : JobBase
 {
     protected override async Task ExecuteAsync(CancellationToken stop)

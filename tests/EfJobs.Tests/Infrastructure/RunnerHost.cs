@@ -31,13 +31,15 @@ public sealed class RunnerHost : IAsyncDisposable
         JobProbe? probe = null,
         CapturingLoggerProvider? logs = null,
         TimeSpan? shutdownTimeout = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs ?? new CapturingLoggerProvider());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(probe ?? new JobProbe());
+        configureServices?.Invoke(builder.Services);
         builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(connectionString ?? database.ConnectionString, npgsql => npgsql.UseEfJobs()));
         builder.Services.AddEfJobs<TestDbContext>(jobs =>
         {
@@ -61,11 +63,12 @@ public sealed class RunnerHost : IAsyncDisposable
         Action<EfJobsOptions>? configureRunner = null,
         JobProbe? probe = null,
         TimeSpan? shutdownTimeout = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         probe ??= new JobProbe();
         var logs = new CapturingLoggerProvider();
-        var host = Build(database, configureJob, configureRunner, probe, logs, shutdownTimeout, connectionString);
+        var host = Build(database, configureJob, configureRunner, probe, logs, shutdownTimeout, connectionString, configureServices);
         await host.StartAsync();
         var runnerHost = new RunnerHost(host, probe, logs);
         await runnerHost.WaitForListenerAsync(database);

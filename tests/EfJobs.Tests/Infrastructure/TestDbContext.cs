@@ -18,6 +18,8 @@ public class TestDbContext(DbContextOptions<TestDbContext> options) : DbContext(
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // TestJob stores the enqueuing trace context (trace_parent, trace_state); OtherJob keeps IHP's columns only.
+        modelBuilder.Entity<TestJob>().StoreTraceContext();
         modelBuilder.Entity<QuotedNameJob>().ToTable(QuotedTable);
         modelBuilder.Entity<LongNameJob>().ToTable(LongTable);
     }

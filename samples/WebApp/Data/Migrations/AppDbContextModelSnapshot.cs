@@ -194,6 +194,14 @@ namespace WebApp.Data.Migrations
                         .HasColumnName("status")
                         .HasDefaultValueSql("'job_status_not_started'::job_status");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
+                    b.Property<string>("TraceState")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_state");
+
                     b.Property<DateTime>("UpdatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -217,7 +225,9 @@ namespace WebApp.Data.Migrations
 
                     b.ToTable("demo_jobs", (string)null);
 
-                    b.HasAnnotation("EfJobs:NotificationTriggers", true);
+                    b
+                        .HasAnnotation("EfJobs:NotificationTriggers", true)
+                        .HasAnnotation("EfJobs:TraceContext", true);
                 });
 
             modelBuilder.Entity("WebApp.Jobs.WelcomeMailJob", b =>
@@ -264,6 +274,14 @@ namespace WebApp.Data.Migrations
                         .HasColumnName("status")
                         .HasDefaultValueSql("'job_status_not_started'::job_status");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
+                    b.Property<string>("TraceState")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_state");
+
                     b.Property<DateTime>("UpdatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -290,7 +308,9 @@ namespace WebApp.Data.Migrations
 
                     b.ToTable("welcome_mail_jobs", (string)null);
 
-                    b.HasAnnotation("EfJobs:NotificationTriggers", true);
+                    b
+                        .HasAnnotation("EfJobs:NotificationTriggers", true)
+                        .HasAnnotation("EfJobs:TraceContext", true);
                 });
 
             modelBuilder.Entity("WebApp.Jobs.WelcomeMailJob", b =>
