@@ -47,10 +47,10 @@ public class LoggingTests(TestDatabase database) : DatabaseTest(database)
     {
         // Changing one of these breaks every filter and alert built on it: add a new id instead.
         Assert.Equal(
-            [100, 200, 201, 202, 203, 300, 301, 401, 402, 505, 507, 600],
+            [100, 200, 201, 202, 203, 300, 301, 401, 402, 505, 507, 600, 605, 700],
             [EfJobsEventIds.RunnerStarting, EfJobsEventIds.JobStarted, EfJobsEventIds.JobSucceeded, EfJobsEventIds.JobFailed, EfJobsEventIds.JobTimedOut,
              EfJobsEventIds.FetchFailed, EfJobsEventIds.StaleJobsRecovered, EfJobsEventIds.ListenerFailed, EfJobsEventIds.TriggersMissing,
-             EfJobsEventIds.DeadWorkersRescued, EfJobsEventIds.UnservedJobTypes, EfJobsEventIds.QueueSampleFailed]);
+             EfJobsEventIds.DeadWorkersRescued, EfJobsEventIds.UnservedJobTypes, EfJobsEventIds.RecurringSchedulesDeclared, EfJobsEventIds.PruneFailed, EfJobsEventIds.QueueSampleFailed]);
         var ids = typeof(EfJobsEventIds).GetFields().Select(f => (int)f.GetRawConstantValue()!).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }

@@ -2,6 +2,7 @@ using EfJobs.Model;
 using EfJobs.Notifications;
 using EfJobs.Queue;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace EfJobs;
@@ -51,21 +52,17 @@ public static class JobQueueOperations
         while (true)
         {
             var asked = room;
-            var rows = await PlanCacheRetry.RunAsync(
-                ct => db.Database
-                    .SqlQueryRaw<FetchedJobRow>(sql, new NpgsqlParameter<Guid>("worker_id", workerId), new NpgsqlParameter<int>("limit", asked))
-                    .ToListAsync(ct),
-                cancellationToken).ConfigureAwait(false);
+            var rows = await PlanCacheRetry.RunAsync(ct => ReadFetchedIdsAsync(db, sql, workerId, asked, ct), cancellationToken).ConfigureAwait(false);
             var corrupt = 0;
-            foreach (var row in rows)
+            foreach (var (id, isCorrupt) in rows)
             {
-                if (row.Corrupt)
+                if (isCorrupt)
                 {
                     corrupt++;
                 }
                 else
                 {
-                    ids.Add(row.Id);
+                    ids.Add(id);
                 }
             }
 
@@ -101,6 +98,43 @@ public static class JobQueueOperations
 
         jobs.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
         return jobs;
+    }
+
+    // The ids of JobQueueSql.Fetch, read by position on the context's connection and transaction. Not SqlQueryRaw of a
+    // row type: a naming convention (EFCore.NamingConventions' snake case) renames that type's columns too, and the
+    // statement's column names would no longer match.
+    private static async Task<List<(Guid Id, bool Corrupt)>> ReadFetchedIdsAsync(DbContext db, string sql, Guid workerId, int limit, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.Parameters.Add(new NpgsqlParameter<Guid>("worker_id", workerId));
+            command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            var rows = new List<(Guid, bool)>(limit);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetGuid(0), reader.GetBoolean(2)));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     // The one-statement fetch of a flat job type (JobQueueSql.FetchRows). Rows the statement failed for their
