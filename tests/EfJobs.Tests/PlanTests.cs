@@ -67,7 +67,7 @@ public class PlanTests(TestDatabase database) : DatabaseTest(database)
         return nodes;
     }
 
-    private static void Collect(JsonElement node, List<JsonElement> nodes)
+    internal static void Collect(JsonElement node, List<JsonElement> nodes)
     {
         nodes.Add(node);
         if (node.TryGetProperty("Plans", out var children))

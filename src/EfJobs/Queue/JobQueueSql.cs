@@ -29,6 +29,9 @@ internal static class JobQueueSql
     /// <c>"Corrupt"</c> false; and one row with <c>"Corrupt"</c> true per job it failed instead (see below).
     /// </summary>
     /// <remarks>
+    /// The picked rows are updated by their ctid (they are locked, so it cannot change under the statement): a join
+    /// back on id left the plan to the statistics, and with them, on a table of some ten thousand rows, the planner
+    /// chose a scan of the whole table per fetch (12.8 ms against 2 ms for a batch of 100).
     /// SKIP LOCKED lets concurrent workers take disjoint rows without waiting on each other. Rows go in order of
     /// run_at, then created_at: the pending index serves that order directly, so rows scheduled for later are never
     /// scanned (IHP orders by created_at alone, which with no index means a scan of every row). For jobs enqueued to
@@ -51,7 +54,7 @@ internal static class JobQueueSql
     // The locking statement of Fetch and FetchRows: what the taken and the failed rows return, and the final SELECT.
     private static string FetchStatement(JobTable table, string returning, string corruptReturning, string select) => $"""
         WITH picked AS (
-          SELECT id, attempts_count FROM {table.QualifiedName}
+          SELECT ctid AS row_id, attempts_count FROM {table.QualifiedName}
            WHERE {PendingCondition}
            ORDER BY run_at, created_at
            LIMIT @limit
@@ -61,21 +64,19 @@ internal static class JobQueueSql
             status = 'job_status_failed',
             locked_by = NULL,
             locked_at = NULL,
-            last_error = 'EfJobs failed this job without running it: attempts_count is ' || picked.attempts_count
+            last_error = 'EfJobs failed this job without running it: attempts_count is ' || j.attempts_count
               || ', outside 0..{MaxCountableAttempts} (written by another writer?). Set attempts_count = 0 and status = ''job_status_retry'' to run it again.',
             updated_at = now()
-          FROM picked
-          WHERE j.id = picked.id AND picked.attempts_count NOT BETWEEN 0 AND {MaxCountableAttempts}
+          WHERE j.ctid = ANY (ARRAY(SELECT row_id FROM picked WHERE attempts_count NOT BETWEEN 0 AND {MaxCountableAttempts}))
           RETURNING {corruptReturning}
         ), taken AS (
           UPDATE {table.QualifiedName} AS j SET
             status = 'job_status_running',
             locked_at = now(),
             locked_by = @worker_id,
-            attempts_count = LEAST(j.attempts_count, {MaxCountableAttempts}) + 1,
+            attempts_count = j.attempts_count + 1,
             updated_at = now()
-          FROM picked
-          WHERE j.id = picked.id AND picked.attempts_count BETWEEN 0 AND {MaxCountableAttempts}
+          WHERE j.ctid = ANY (ARRAY(SELECT row_id FROM picked WHERE attempts_count BETWEEN 0 AND {MaxCountableAttempts}))
           RETURNING {returning}
         )
         {select}
