@@ -5,7 +5,7 @@ namespace EfJobs.Benchmarks;
 /// <summary>The command line: <c>[scenario...] [--jobs N] [--concurrency C] [--smoke] [--out DIR] ...</c>.</summary>
 public sealed class BenchSettings
 {
-    public static readonly string[] AllScenarios = ["drain", "ihp-mode", "enqueue", "latency", "bloat", "idle", "multi-process", "sweep"];
+    public static readonly string[] AllScenarios = ["drain", "ihp-mode", "enqueue", "latency", "bloat", "prune", "idle", "multi-process", "sweep"];
 
     public List<string> Scenarios { get; } = [];
 

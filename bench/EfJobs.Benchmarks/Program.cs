@@ -45,6 +45,7 @@ await using (var server = await BenchServer.StartAsync().ConfigureAwait(false))
                 "enqueue" => EnqueueScenario.RunAsync(run),
                 "latency" => LatencyScenario.RunAsync(run),
                 "bloat" => BloatScenario.RunAsync(run),
+                "prune" => PruneScenario.RunAsync(run),
                 "idle" => IdleScenario.RunAsync(run),
                 "multi-process" => MultiProcessScenario.RunAsync(run),
                 "sweep" => SweepScenario.RunAsync(run),

@@ -18,7 +18,7 @@ public sealed class DrainRunner(BenchDatabase database, BenchSettings settings)
     /// The clock runs from host start until the last success is written, which the bench sees as no running row left
     /// once the handler has run every job.
     /// </summary>
-    public async Task<Measurement> EfJobsAsync(string label, int jobs, int concurrency, Action<JobOptions>? configure = null, Func<Task>? prepare = null)
+    public async Task<Measurement> EfJobsAsync(string label, int jobs, int concurrency, Action<JobOptions>? configure = null, Func<Task>? prepare = null, Action<EfJobsOptions>? configureProcess = null)
     {
         await (prepare ?? (() => database.PrepareDrainAsync(jobs)))().ConfigureAwait(false);
         var recorder = new ExecutionRecorder();
@@ -28,7 +28,7 @@ public sealed class DrainRunner(BenchDatabase database, BenchSettings settings)
             o.MaxConcurrency = concurrency;
             o.PrefetchCount = settings.Prefetch;
             configure?.Invoke(o);
-        });
+        }, configureProcess);
         Measurement measurement;
         await using (var progress = Progress.Start(label, jobs, () => recorder.Executions))
         await using (var probe = ResourceProbe.Start())

@@ -15,12 +15,20 @@ public static class EfJobsHost
     /// <param name="recorder">Counts the handler's executions.</param>
     /// <param name="contextRegistration">"pool" (AddDbContextPool: the runner takes contexts from a scope), "factory" (AddPooledDbContextFactory, which the runner then leases from) or "scoped" (AddDbContext).</param>
     /// <param name="configure">Job options on top of the bench's (MaxConcurrency and so on).</param>
-    public static IHost Build(string connectionString, ExecutionRecorder recorder, string contextRegistration, Action<JobOptions> configure)
+    /// <param name="configureProcess">Process-wide options (the prune scenario's PruneInterval), or null.</param>
+    public static IHost Build(string connectionString, ExecutionRecorder recorder, string contextRegistration, Action<JobOptions> configure, Action<EfJobsOptions>? configureProcess = null)
     {
         var builder = CreateBuilder();
         builder.Services.AddSingleton(recorder);
         AddContext<BenchDbContext>(builder.Services, connectionString, contextRegistration);
-        builder.Services.AddEfJobs<BenchDbContext>(jobs => jobs.AddJob<BenchJob, BenchJobHandler>(configure));
+        builder.Services.AddEfJobs<BenchDbContext>(jobs =>
+        {
+            jobs.AddJob<BenchJob, BenchJobHandler>(configure);
+            if (configureProcess is not null)
+            {
+                jobs.Configure(configureProcess);
+            }
+        });
         return builder.Build();
     }
 
