@@ -1,6 +1,7 @@
 using EfJobs;
 using EfJobs.HealthChecks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
@@ -22,6 +23,14 @@ internal static class ReadmeSnippets
             .AddJob<WelcomeMailJob, WelcomeMailJobHandler>()
             .Configure(o => o.RunInHost = false));
         return builder.Build();
+    }
+
+    /// <summary>README, Enqueueing: many jobs by COPY in the caller's transaction.</summary>
+    public static async Task BulkEnqueueAsync(AppDbContext db, int count)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await db.BulkInsertJobsAsync(Enumerable.Range(0, count).Select(_ => new DemoJob { WorkMs = 10 }));
+        await transaction.CommitAsync();
     }
 
     public static IHost RecurringJobsAndRetention(string[] args)
